@@ -1,0 +1,37 @@
+/* demo: a synthetic llama-style transformer block at real shapes, seeded,
+ * so ggscope always has something real to open: attn_q/k/v/o, ffn_gate/up
+ * in Q4_K, ffn_down and attn_v in Q6_K, the two norms in F32. Weights are
+ * Gaussian (a per-row scale spread like trained layers) quantized by
+ * quant.c; the same seed always gives the same bytes. */
+#ifndef GGSCOPE_DEMO_H
+#define GGSCOPE_DEMO_H
+
+#include <stdint.h>
+
+#include "errmsg.h"
+#include "gguf.h"
+#include "gguf_write.h"
+
+typedef struct demo_config {
+	uint64_t seed;
+	uint32_t hidden;  /* n_embd: 4096 */
+	uint32_t ffn;     /* n_ff: 14336 */
+	uint32_t kv_dim;  /* n_head_kv * head_dim: 1024 */
+	long block;       /* the N in blk.N: 0 */
+	int threads;      /* quantizer threads, 0 = one per core */
+} demo_config;
+
+/* The defaults above (seed 42). */
+void demo_config_default(demo_config *c);
+
+/* Build the block. Returns NULL and sets err for shapes that are not
+ * multiples of 256 or are zero. */
+gguf_writer *demo_build(const demo_config *c, errmsg *err);
+
+/* Build the block and open it in memory, no file involved. */
+gguf_file *demo_open(const demo_config *c, errmsg *err);
+
+/* The name demo_open gives the in-memory file ("<demo layer, seed 42>"). */
+const char *demo_name(const demo_config *c, char *buf, size_t len);
+
+#endif
