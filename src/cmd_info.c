@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +97,11 @@ info_format_float(char *out, size_t cap, double v, bool single)
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(out, cap, "%.*g", prec, v);
 		if (single ? (float)strtod(out, NULL) == (float)v : strtod(out, NULL) == v)
-			return;
+			break;
 	}
+	/* Whole numbers as such: 10000, not 1e+04. */
+	if (strchr(out, 'e') != NULL && v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, cap, "%.0f", v);
 }
 
 /* A quoted, escaped string, cut after `max` bytes. UTF-8 passes through. */
@@ -263,7 +267,7 @@ info_text_metadata(FILE *out, const gguf_file *f)
 	info_buf b = { NULL, 0, 0 };
 	size_t i;
 
-	fprintf(out, "\nMetadata:\n");
+	fprintf(out, "\nMetadata:%s\n", gguf_kv_count(f) == 0 ? " none" : "");
 	for (i = 0; i < gguf_kv_count(f); i++) {
 		const gguf_kv *kv = gguf_kv_at(f, i);
 		const gguf_value *v = &kv->value;
@@ -285,23 +289,31 @@ static void
 info_text_tensors(FILE *out, const gguf_file *f)
 {
 	size_t i, n = gguf_tensor_count(f);
-	int name_w = 4;
+	int name_w = 4, shape_w = 5;
 	char shape[128];
 
+	if (n == 0) {
+		fprintf(out, "\nTensors: none\n");
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		int len = (int)strlen(gguf_tensor_at(f, i)->name);
 
+		info_shape(shape, sizeof shape, gguf_tensor_at(f, i));
 		if (len > name_w)
 			name_w = len;
+		if ((int)strlen(shape) > shape_w)
+			shape_w = (int)strlen(shape);
 	}
 	fprintf(out, "\nTensors (offsets from the data section):\n");
-	fprintf(out, "  %5s  %-*s  %-7s  %-24s %14s %14s\n", "#", name_w, "NAME", "TYPE", "SHAPE", "BYTES", "OFFSET");
+	fprintf(out, "  %5s  %-*s  %-7s  %-*s %14s %14s\n", "#", name_w, "NAME", "TYPE", shape_w, "SHAPE",
+		"BYTES", "OFFSET");
 	for (i = 0; i < n; i++) {
 		const gguf_tensor *t = gguf_tensor_at(f, i);
 
 		info_shape(shape, sizeof shape, t);
-		fprintf(out, "  %5zu  %-*s  %-7s  %-24s %14" PRIu64 " %14" PRIu64 "\n",
-			i, name_w, t->name, info_type_name(t->type), shape, t->n_bytes, t->offset);
+		fprintf(out, "  %5zu  %-*s  %-7s  %-*s %14" PRIu64 " %14" PRIu64 "\n",
+			i, name_w, t->name, info_type_name(t->type), shape_w, shape, t->n_bytes, t->offset);
 	}
 }
 
@@ -325,6 +337,10 @@ info_text_layers(FILE *out, const gguf_file *f, const layer_map *m)
 	info_types ty;
 	size_t i;
 
+	if (m->n_groups == 0) {
+		fprintf(out, "\nLayers: none\n");
+		return;
+	}
 	fprintf(out, "\nLayers:\n");
 	fprintf(out, "  %-7s %8s %14s  %s\n", "BLOCK", "TENSORS", "BYTES", "TYPES");
 	for (i = 0; i < m->n_groups; i++) {
@@ -352,6 +368,10 @@ info_text_types(FILE *out, const gguf_file *f)
 
 	info_count_types(f, NULL, gguf_tensor_count(f), &ty);
 	n = info_type_order(&ty, order);
+	if (n == 0) {
+		fprintf(out, "\nTypes: none\n");
+		return;
+	}
 	fprintf(out, "\nTypes:\n");
 	fprintf(out, "  %-7s %8s %14s %8s\n", "TYPE", "TENSORS", "BYTES", "SHARE");
 	for (i = 0; i < n; i++) {

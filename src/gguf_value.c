@@ -156,7 +156,7 @@ gguf_read_str(gguf_parser *p, const char *field, gguf_str *out)
 		return false;
 	if (len > p->size - p->pos)
 		return gguf_fail(p, off, field,
-			"string length %" PRIu64 " runs past the end of the file (%" PRIu64 " bytes left)",
+			"length %" PRIu64 " runs past the end of the file (%" PRIu64 " bytes left)",
 			len, p->size - p->pos);
 	out->ptr = (const char *)p->base + p->pos;
 	out->len = len;

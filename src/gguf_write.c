@@ -281,15 +281,18 @@ gguf_writer_add_tensor(gguf_writer *w, const char *name, uint32_t n_dims,
 		if (d > 0)
 			rows *= ne[d];
 	}
-	if (!quant_row_bytes(type, ne[0], &row_bytes)) {
+	if (ne[0] % qi->block_elems != 0) {
 		errmsg_set(err, "tensor \"%s\": row length %" PRIu64 " is not a multiple of %s's block size %" PRIu32,
 			name, ne[0], qi->name, qi->block_elems);
 		return -1;
 	}
-	if (rows > UINT64_MAX / row_bytes || row_bytes * rows != n_bytes) {
+	if (!quant_row_bytes(type, ne[0], &row_bytes) || rows > UINT64_MAX / row_bytes) {
+		errmsg_set(err, "tensor \"%s\": the size in bytes overflows 64 bits", name);
+		return -1;
+	}
+	if (row_bytes * rows != n_bytes) {
 		errmsg_set(err, "tensor \"%s\": %" PRIu64 " bytes given, but %" PRIu64 " %s elements in rows of %" PRIu64 " take %" PRIu64,
-			name, n_bytes, elems, qi->name, ne[0],
-			rows > UINT64_MAX / row_bytes ? UINT64_MAX : row_bytes * rows);
+			name, n_bytes, elems, qi->name, ne[0], row_bytes * rows);
 		return -1;
 	}
 	if (data != NULL && copy && n_bytes > SIZE_MAX) {
@@ -444,7 +447,9 @@ writer_header(const gguf_writer *w, writer_buf *b, uint64_t *total, errmsg *err)
 		buf_put_le(b, t->type, 4);
 		buf_put_le(b, t->offset, 8);
 	}
-	while (b->len % w->alignment != 0)
+	/* Like ggml, no padding when there is no data section: a file with a
+	 * large alignment and no tensors stays small. */
+	while (w->n_t > 0 && b->len % w->alignment != 0)
 		buf_put_le(b, 0, 1);
 	*total = b->len + writer_align(off, w->alignment);
 	return 0;
