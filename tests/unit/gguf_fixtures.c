@@ -183,6 +183,8 @@ fx_all_values(uint8_t **buf, size_t *len)
 		v.v.u = 0x7f - i;
 		if (v.type == GGUF_FLOAT32 || v.type == GGUF_FLOAT64)
 			v.v.f = -1.5;
+		else if (v.type == GGUF_BOOL)
+			v.v.b = true;
 		snprintf(key, sizeof key, "t.%s", gguf_vtype_name(v.type));
 		gguf_writer_set_value(w, key, &v);
 	}
