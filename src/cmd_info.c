@@ -183,6 +183,19 @@ info_add_value(info_buf *b, const gguf_value *v, size_t stop)
 	}
 }
 
+/* A key or tensor name for the terminal: control bytes become '?' (a
+ * hostile file must not move the cursor), the width stays the same. */
+static const char *
+info_printable(char *out, size_t cap, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < cap; i++)
+		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	out[i] = '\0';
+	return out;
+}
+
 static const char *
 info_type_name(uint32_t type)
 {
@@ -265,6 +278,7 @@ static void
 info_text_metadata(FILE *out, const gguf_file *f)
 {
 	info_buf b = { NULL, 0, 0 };
+	char key[512];
 	size_t i;
 
 	fprintf(out, "\nMetadata:%s\n", gguf_kv_count(f) == 0 ? " none" : "");
@@ -280,7 +294,8 @@ info_text_metadata(FILE *out, const gguf_file *f)
 		} else {
 			info_add_value(&b, v, INFO_PREVIEW_CHARS);
 		}
-		fprintf(out, "  %-8s %s = %s\n", gguf_vtype_name(v->type), kv->key, b.p);
+		fprintf(out, "  %-8s %s = %s\n", gguf_vtype_name(v->type),
+			info_printable(key, sizeof key, kv->key), b.p);
 	}
 	free(b.p);
 }
@@ -290,7 +305,7 @@ info_text_tensors(FILE *out, const gguf_file *f)
 {
 	size_t i, n = gguf_tensor_count(f);
 	int name_w = 4, shape_w = 5;
-	char shape[128];
+	char shape[128], name[GGUF_NAME_MAX + 1];
 
 	if (n == 0) {
 		fprintf(out, "\nTensors: none\n");
@@ -313,7 +328,8 @@ info_text_tensors(FILE *out, const gguf_file *f)
 
 		info_shape(shape, sizeof shape, t);
 		fprintf(out, "  %5zu  %-*s  %-7s  %-*s %14" PRIu64 " %14" PRIu64 "\n",
-			i, name_w, t->name, info_type_name(t->type), shape_w, shape, t->n_bytes, t->offset);
+			i, name_w, info_printable(name, sizeof name, t->name), info_type_name(t->type),
+			shape_w, shape, t->n_bytes, t->offset);
 	}
 }
 

@@ -189,6 +189,8 @@ fx_all_values(uint8_t **buf, size_t *len)
 		gguf_writer_set_value(w, key, &v);
 	}
 	gguf_writer_set_str(w, "t.string", "h\xc3\xa9llo");
+	/* A key with a terminal escape: info must not pass it through. */
+	gguf_writer_set_str(w, "t.esc\x1b[31m", "\x1b[0m");
 	memset(leaf0, 0, sizeof leaf0);
 	leaf0[0].type = leaf0[1].type = GGUF_INT16;
 	leaf0[0].v.i = -3;
