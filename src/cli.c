@@ -17,6 +17,7 @@ struct command {
 
 /* One line per subcommand; `ggscope --help` is generated from this table. */
 static const struct command commands[] = {
+	{ "demo", cmd_demo, "write the synthetic demo block to a GGUF file" },
 	{ NULL, NULL, NULL }
 };
 

@@ -236,25 +236,38 @@ make_qkx2_quants(int nmax, const float *x, const float *weights, uint8_t *L,
 	return scale;
 }
 
-/* One Q4_K block from 256 floats (ggml's quantize_row_q4_K_ref body). */
+/* The search for one 32-element sub-block: weights rms + |x|, then
+ * make_qkx2_quants with ggml's parameters for Q4_K. */
+float
+quant_q4_k_search_scalar(const float *x, uint8_t *L, float *the_min)
+{
+	float weights[32], sum_x2 = 0;
+
+	for (int l = 0; l < 32; l++)
+		sum_x2 += x[l] * x[l];
+	const float av_x = sqrtf(sum_x2 / 32);
+	for (int l = 0; l < 32; l++)
+		weights[l] = av_x + fabsf(x[l]);
+	return make_qkx2_quants(15, x, weights, L, the_min, -1.f, 0.1f, 20);
+}
+
+/* One Q4_K block from 256 floats (ggml's quantize_row_q4_K_ref body); the
+ * sub-block searches run in vector lanes unless `scalar` is set. */
 static void
-quantize_block_q4_k(const float *x, uint8_t *y)
+quantize_block_q4_k(const float *x, uint8_t *y, bool scalar)
 {
 	uint8_t L[QK_K];
-	float weights[32], mins[8], scales[8];
+	float mins[8], scales[8];
 	float max_scale = 0, max_min = 0;
 	uint8_t *ysc = y + 4, *q = y + 16;
 
+	if (scalar) {
+		for (int j = 0; j < 8; j++)
+			scales[j] = quant_q4_k_search_scalar(x + 32 * j, L + 32 * j, &mins[j]);
+	} else {
+		quant_q4_k_search8(x, L, scales, mins);
+	}
 	for (int j = 0; j < 8; j++) {
-		float sum_x2 = 0;
-
-		for (int l = 0; l < 32; l++)
-			sum_x2 += x[32 * j + l] * x[32 * j + l];
-		const float av_x = sqrtf(sum_x2 / 32);
-		for (int l = 0; l < 32; l++)
-			weights[l] = av_x + fabsf(x[32 * j + l]);
-		scales[j] = make_qkx2_quants(15, x + 32 * j, weights, L + 32 * j, &mins[j],
-			-1.f, 0.1f, 20);
 		if (scales[j] > max_scale)
 			max_scale = scales[j];
 		if (mins[j] > max_min)
@@ -308,17 +321,28 @@ quant_quantize_q4_k(const float *src, void *dst, int64_t n)
 
 	assert(n % QK_K == 0);
 	for (int64_t i = 0; i < n / QK_K; i++)
-		quantize_block_q4_k(src + i * QK_K, y + i * Q4_K_BYTES);
+		quantize_block_q4_k(src + i * QK_K, y + i * Q4_K_BYTES, false);
+}
+
+void
+quant_quantize_q4_k_scalar(const float *src, void *dst, int64_t n)
+{
+	uint8_t *y = dst;
+
+	assert(n % QK_K == 0);
+	for (int64_t i = 0; i < n / QK_K; i++)
+		quantize_block_q4_k(src + i * QK_K, y + i * Q4_K_BYTES, true);
 }
 
 /* ---------------------------------------------------------------- Q6_K */
 
-/* ggml's make_qx_quants for n = 16, nmax = 32, rmse_type 1 (weights x^2):
+/* ggml's make_qx_quants for n = 16, nmax = 32, rmse_type 1 (weights x^2),
+ * the search for one 16-element group of a Q6_K block:
  * symmetric levels -32..31 around a signed scale, refined over 18 trial
  * scales. L gets the levels + 32. Returns the scale (0 for an all-zero
  * group). */
-static float
-make_qx_quants16(const float *x, int8_t *L)
+float
+quant_q6_k_search_scalar(const float *x, int8_t *L)
 {
 	enum { n = 16, nmax = 32 };
 	float max = 0, amax = 0;
@@ -372,7 +396,7 @@ make_qx_quants16(const float *x, int8_t *L)
 
 /* One Q6_K block from 256 floats (ggml's quantize_row_q6_K_ref body). */
 static void
-quantize_block_q6_k(const float *x, uint8_t *y)
+quantize_block_q6_k(const float *x, uint8_t *y, bool scalar)
 {
 	int8_t L[QK_K];
 	float scales[16];
@@ -380,14 +404,18 @@ quantize_block_q6_k(const float *x, uint8_t *y)
 	uint8_t *ql = y, *qh = y + 128;
 	int8_t *ysc = (int8_t *)(y + 192);
 
+	if (scalar) {
+		for (int ib = 0; ib < 16; ib++)
+			scales[ib] = quant_q6_k_search_scalar(x + 16 * ib, L + 16 * ib);
+	} else {
+		quant_q6_k_search16(x, L, scales);
+	}
 	for (int ib = 0; ib < 16; ib++) {
-		const float scale = make_qx_quants16(x + 16 * ib, L + 16 * ib);
-		const float abs_scale = fabsf(scale);
+		const float abs_scale = fabsf(scales[ib]);
 
-		scales[ib] = scale;
 		if (abs_scale > max_abs_scale) {
 			max_abs_scale = abs_scale;
-			max_scale = scale;
+			max_scale = scales[ib];
 		}
 	}
 	if (max_abs_scale < GROUP_MAX_EPS) {
@@ -433,5 +461,15 @@ quant_quantize_q6_k(const float *src, void *dst, int64_t n)
 
 	assert(n % QK_K == 0);
 	for (int64_t i = 0; i < n / QK_K; i++)
-		quantize_block_q6_k(src + i * QK_K, y + i * Q6_K_BYTES);
+		quantize_block_q6_k(src + i * QK_K, y + i * Q6_K_BYTES, false);
+}
+
+void
+quant_quantize_q6_k_scalar(const float *src, void *dst, int64_t n)
+{
+	uint8_t *y = dst;
+
+	assert(n % QK_K == 0);
+	for (int64_t i = 0; i < n / QK_K; i++)
+		quantize_block_q6_k(src + i * QK_K, y + i * Q6_K_BYTES, true);
 }

@@ -16,6 +16,19 @@
  * mode, -std=c11.) */
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
+/* The Q4_K / Q6_K sub-block searches, one group at a time (quant_k.c,
+ * ggml's code path) and all groups of a block in vector lanes
+ * (quant_lanes.c, the same arithmetic per lane). */
+float quant_q4_k_search_scalar(const float *x32, uint8_t *L32, float *the_min);
+float quant_q6_k_search_scalar(const float *x16, int8_t *L16);
+void quant_q4_k_search8(const float *x256, uint8_t *L256, float *scales8, float *mins8);
+void quant_q6_k_search16(const float *x256, int8_t *L256, float *scales16);
+
+/* The quantizers with the one-group-at-a-time searches: slower, and
+ * byte-identical to quant_quantize_q4_k / _q6_k (the tests compare them). */
+void quant_quantize_q4_k_scalar(const float *src, void *dst, int64_t n);
+void quant_quantize_q6_k_scalar(const float *src, void *dst, int64_t n);
+
 #endif
 
 static inline uint16_t
@@ -61,5 +74,18 @@ void quant_dequant_q4_k(const uint8_t *src, float *dst, int64_t n);
 void quant_dequant_q5_k(const uint8_t *src, float *dst, int64_t n);
 void quant_dequant_q6_k(const uint8_t *src, float *dst, int64_t n);
 void quant_dequant_q8_k(const uint8_t *src, float *dst, int64_t n);
+
+/* The Q4_K / Q6_K sub-block searches, one group at a time (quant_k.c,
+ * ggml's code path) and all groups of a block in vector lanes
+ * (quant_lanes.c, the same arithmetic per lane). */
+float quant_q4_k_search_scalar(const float *x32, uint8_t *L32, float *the_min);
+float quant_q6_k_search_scalar(const float *x16, int8_t *L16);
+void quant_q4_k_search8(const float *x256, uint8_t *L256, float *scales8, float *mins8);
+void quant_q6_k_search16(const float *x256, int8_t *L256, float *scales16);
+
+/* The quantizers with the one-group-at-a-time searches: slower, and
+ * byte-identical to quant_quantize_q4_k / _q6_k (the tests compare them). */
+void quant_quantize_q4_k_scalar(const float *src, void *dst, int64_t n);
+void quant_quantize_q6_k_scalar(const float *src, void *dst, int64_t n);
 
 #endif
