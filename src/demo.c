@@ -101,32 +101,85 @@ demo_exp(double x)
 	return p;
 }
 
-/* Two independent standard normal values (Box-Muller). The angle 2*pi*u
- * is split into a quadrant and an angle below pi/2, where the Taylor
- * series of sin and cos are accurate to 1e-9. */
-static void
-rng_gauss2(demo_rng *rng, double *z0, double *z1)
-{
-	double u1 = (double)((rng_next(rng) >> 11) + 1) * 0x1p-53; /* (0, 1] */
-	double t = (double)(rng_next(rng) >> 11) * 0x1p-51;         /* [0, 4) */
-	int q = (int)t;
-	double a = (t - q) * 1.5707963267948966, a2 = a * a;
-	double r = sqrt(-2 * demo_log(u1));
-	double s = a * (1 - a2 * (1.0 / 6) * (1 - a2 * (1.0 / 20) * (1 - a2 * (1.0 / 42) *
-		(1 - a2 * (1.0 / 72) * (1 - a2 * (1.0 / 110) * (1 - a2 * (1.0 / 156)))))));
-	double c = 1 - a2 * (1.0 / 2) * (1 - a2 * (1.0 / 12) * (1 - a2 * (1.0 / 30) *
-		(1 - a2 * (1.0 / 56) * (1 - a2 * (1.0 / 90) * (1 - a2 * (1.0 / 132) *
-		(1 - a2 * (1.0 / 182)))))));
-	double cs, sn;
+/* Standard normal values by the ziggurat method (Marsaglia and Tsang):
+ * the area under exp(-x^2/2) is cut into 256 strips of equal area; a draw
+ * picks a strip and a point in it and, 99% of the time, is accepted by one
+ * comparison. The strip edges are computed with the functions above, so
+ * they too are the same everywhere. */
+#define ZIG_N 256
+#define ZIG_R 3.6541528853610088   /* where the tail starts */
+#define ZIG_V 4.92867323399e-3     /* the area of each strip */
 
-	switch (q) {
-	case 0: cs = c; sn = s; break;
-	case 1: cs = -s; sn = c; break;
-	case 2: cs = -c; sn = -s; break;
-	default: cs = s; sn = -c; break;
+typedef struct demo_zig {
+	double x[ZIG_N + 1]; /* strip i spans [0, x[i]]; x[0] is the base strip's pseudo-width */
+	double f[ZIG_N + 1]; /* exp(-x^2/2) at each edge */
+} demo_zig;
+
+static void
+zig_init(demo_zig *z)
+{
+	z->x[0] = ZIG_V / demo_exp(-0.5 * ZIG_R * ZIG_R);
+	z->x[1] = ZIG_R;
+	for (int i = 1; i < ZIG_N - 1; i++)
+		z->x[i + 1] = sqrt(-2 * demo_log(demo_exp(-0.5 * z->x[i] * z->x[i]) + ZIG_V / z->x[i]));
+	z->x[ZIG_N] = 0;
+	for (int i = 0; i <= ZIG_N; i++)
+		z->f[i] = demo_exp(-0.5 * z->x[i] * z->x[i]);
+}
+
+static double
+rng_unit_open(demo_rng *rng) /* (0, 1] */
+{
+	return (double)((rng_next(rng) >> 11) + 1) * 0x1p-53;
+}
+
+/* A draw b that missed the strip's rectangle (about 1% of them): the tail
+ * for the base strip, else the wedge test; NAN asks for a new draw. The
+ * extra uniforms come from a stream keyed by b, which keeps the caller's
+ * stream in a register. */
+static __attribute__((noinline)) double
+zig_slow(const demo_zig *z, uint64_t b, unsigned i, double x)
+{
+	demo_rng sub = { b };
+	demo_rng *rng = &sub;
+
+	if (i == 0) {
+		/* The tail beyond R, by Marsaglia's exponential method. */
+		double a, c;
+
+		do {
+			a = -demo_log(rng_unit_open(rng)) / ZIG_R;
+			c = -demo_log(rng_unit_open(rng));
+		} while (c + c < a * a);
+		return ZIG_R + a;
 	}
-	*z0 = r * cs;
-	*z1 = r * sn;
+	/* The wedge between the strip's rectangle and the curve. */
+	if (z->f[i] + rng_unit_open(rng) * (z->f[i + 1] - z->f[i]) < demo_exp(-0.5 * x * x))
+		return x;
+	return NAN;
+}
+
+/* One draw; inlined so that consecutive draws overlap in the CPU. */
+static inline double
+rng_gauss(const demo_zig *z, demo_rng *rng)
+{
+	for (;;) {
+		uint64_t b = rng_next(rng), u;
+		unsigned i = (unsigned)(b & (ZIG_N - 1));
+		double x = (double)(int64_t)(b >> 11) * 0x1p-53 * z->x[i];
+
+		if (x >= z->x[i + 1]) {
+			x = zig_slow(z, b, i, x);
+			if (isnan(x))
+				continue;
+		}
+		/* Bit 8 is the sign; flipping the bit avoids an unpredictable
+		 * branch. */
+		memcpy(&u, &x, sizeof u);
+		u ^= (b >> 8 & 1) << 63;
+		memcpy(&x, &u, sizeof x);
+		return x;
+	}
 }
 
 /* ---------------------------------------------------------------- the block */
@@ -145,6 +198,7 @@ enum { DEMO_N_TENSORS = 9 };
 
 typedef struct demo_plan {
 	demo_config cfg;
+	demo_zig zig;
 	demo_tensor t[DEMO_N_TENSORS];
 	/* Work items: tensor index and first row, handed out in order. */
 	struct { unsigned tensor; uint64_t row; } *items;
@@ -192,6 +246,7 @@ plan_init(demo_plan *p, const demo_config *c, errmsg *err)
 		return -1;
 	}
 	p->cfg = *c;
+	zig_init(&p->zig);
 	memcpy(p->t, layout, sizeof layout);
 	for (int i = 0; i < DEMO_N_TENSORS; i++) {
 		/* Cannot fail: k is a positive multiple of 256. */
@@ -237,24 +292,17 @@ make_row(const demo_plan *p, unsigned ti, uint64_t row, float *buf)
 	const demo_tensor *t = &p->t[ti];
 	demo_rng rng = rng_for_row(p->cfg.seed, ti, row);
 	uint8_t *dst = t->data + row * t->row_bytes;
-	double z0, z1, scale;
+	double scale;
 
 	if (t->type == QT_F32) {
-		for (uint64_t i = 0; i < t->k; i += 2) {
-			rng_gauss2(&rng, &z0, &z1);
-			buf[i] = (float)demo_exp(DEMO_NORM_SPREAD * z0);
-			buf[i + 1] = (float)demo_exp(DEMO_NORM_SPREAD * z1);
-		}
+		for (uint64_t i = 0; i < t->k; i++)
+			buf[i] = (float)demo_exp(DEMO_NORM_SPREAD * rng_gauss(&p->zig, &rng));
 		memcpy(dst, buf, (size_t)t->row_bytes);
 		return;
 	}
-	rng_gauss2(&rng, &z0, &z1);
-	scale = demo_exp(DEMO_ROW_SPREAD * z0) / sqrt((double)t->k);
-	for (uint64_t i = 0; i < t->k; i += 2) {
-		rng_gauss2(&rng, &z0, &z1);
-		buf[i] = (float)(z0 * scale);
-		buf[i + 1] = (float)(z1 * scale);
-	}
+	scale = demo_exp(DEMO_ROW_SPREAD * rng_gauss(&p->zig, &rng)) / sqrt((double)t->k);
+	for (uint64_t i = 0; i < t->k; i++)
+		buf[i] = (float)(rng_gauss(&p->zig, &rng) * scale);
 	if (t->type == QT_Q4_K)
 		quant_quantize_q4_k(buf, dst, (int64_t)t->k);
 	else

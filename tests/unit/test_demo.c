@@ -17,7 +17,7 @@
 #include "ref.h"
 
 /* FNV-1a of the tensor bytes of the seed-42 small block (small_config). */
-#define DEMO_PINNED_HASH 0x0ull
+#define DEMO_PINNED_HASH 0xb1edd4b9703f9251ull
 
 static void
 small_config(demo_config *c, uint64_t seed, int threads)

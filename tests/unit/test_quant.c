@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "quant.h"
+#include "quant_priv.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -696,6 +697,48 @@ test_q8_1_fields(void **state)
 	assert_int_equal(get16(q), quant_f32_to_f16(3000.0f / 127));
 }
 
+/* The vector-lane searches give the same bytes as the one-group-at-a-time
+ * code on data that exercises every branch: Gaussian at several scales,
+ * all-positive groups (min clamped to 0), outliers, constant, zero and
+ * near-zero groups (the lanes' scalar fallback) mixed into one block. */
+static void
+test_lanes_match_scalar(void **state)
+{
+	enum { nb = 600 };
+	float *x = malloc(nb * QK_K * sizeof *x);
+	uint8_t *a = malloc(nb * Q6_K_BYTES), *b = malloc(nb * Q6_K_BYTES);
+
+	(void)state;
+	assert_non_null(x); assert_non_null(a); assert_non_null(b);
+	rng_state = 4242;
+	for (int i = 0; i < nb * QK_K; i++) {
+		int blk = i / QK_K, g16 = i / 16, g32 = i / 32;
+		float v = rng_gauss();
+
+		switch (blk % 8) {
+		case 0: x[i] = v; break;
+		case 1: x[i] = v * 1e-4f; break;
+		case 2: x[i] = fabsf(v) + 0.25f; break;
+		case 3: x[i] = i % 61 == 0 ? v * 100 : v; break;
+		case 4: x[i] = g32 % 3 == 0 ? 0.0f : g32 % 3 == 1 ? -0.5f : v; break;
+		case 5: x[i] = g16 % 2 ? 1e-17f * v : v; break;
+		case 6: x[i] = g32 % 2 ? 2.0f : v * 1e3f; break;
+		default: x[i] = (float)((i * 7) % 16 - 8) * (g32 % 4 == 0 ? 1.0f : 0.37f); break;
+		}
+	}
+	quant_quantize_q4_k(x, a, nb * QK_K);
+	quant_quantize_q4_k_scalar(x, b, nb * QK_K);
+	for (int i = 0; i < nb; i++)
+		if (memcmp(a + i * Q4_K_BYTES, b + i * Q4_K_BYTES, Q4_K_BYTES) != 0)
+			fail_msg("q4_K block %d (kind %d): lanes and scalar differ", i, i % 8);
+	quant_quantize_q6_k(x, a, nb * QK_K);
+	quant_quantize_q6_k_scalar(x, b, nb * QK_K);
+	for (int i = 0; i < nb; i++)
+		if (memcmp(a + i * Q6_K_BYTES, b + i * Q6_K_BYTES, Q6_K_BYTES) != 0)
+			fail_msg("q6_K block %d (kind %d): lanes and scalar differ", i, i % 8);
+	free(x); free(a); free(b);
+}
+
 int
 main(void)
 {
@@ -718,6 +761,7 @@ main(void)
 		cmocka_unit_test(test_dequant_errors),
 		cmocka_unit_test(test_table_matches_dequant),
 		cmocka_unit_test(test_quantize_error_bounds),
+		cmocka_unit_test(test_lanes_match_scalar),
 		cmocka_unit_test(test_quantize_zero),
 		cmocka_unit_test(test_quantize_exact_grids),
 		cmocka_unit_test(test_q8_1_fields),
