@@ -29,6 +29,7 @@ struct ref_job {
 	int64_t row_begin, row_end;
 };
 
+/* Rows [row_begin, row_end) of one job: dequantize, then a double dot. */
 static void
 ref_rows(const struct ref_job *j)
 {
@@ -46,6 +47,7 @@ ref_rows(const struct ref_job *j)
 	free(row);
 }
 
+/* pthread entry: one job. */
 static void *
 ref_thread(void *arg)
 {
