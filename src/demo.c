@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,8 @@ typedef struct demo_plan {
 	struct { unsigned tensor; uint64_t row; } *items;
 	size_t n_items;
 	atomic_size_t next_item;
+	atomic_uint_least64_t rows_done;
+	uint64_t rows_total;
 } demo_plan;
 
 static int
@@ -265,13 +268,16 @@ plan_init(demo_plan *p, const demo_config *c, errmsg *err)
 		n_items += (size_t)((t->rows + DEMO_ROWS_PER_ITEM - 1) / DEMO_ROWS_PER_ITEM);
 	}
 	p->items = xcalloc(n_items, sizeof *p->items);
-	for (unsigned i = 0; i < DEMO_N_TENSORS; i++)
+	for (unsigned i = 0; i < DEMO_N_TENSORS; i++) {
 		for (uint64_t r = 0; r < p->t[i].rows; r += DEMO_ROWS_PER_ITEM) {
 			p->items[p->n_items].tensor = i;
 			p->items[p->n_items].row = r;
 			p->n_items++;
 		}
+		p->rows_total += p->t[i].rows;
+	}
 	atomic_init(&p->next_item, 0);
+	atomic_init(&p->rows_done, 0);
 	return 0;
 }
 
@@ -309,10 +315,11 @@ make_row(const demo_plan *p, unsigned ti, uint64_t row, float *buf)
 		quant_quantize_q6_k(buf, dst, (int64_t)t->k);
 }
 
-static void *
-demo_worker(void *arg)
+/* Take work items until none are left. The calling thread (report set)
+ * also reports progress after each of its items. */
+static void
+demo_work(demo_plan *p, bool report)
 {
-	demo_plan *p = arg;
 	float *buf = xmalloc((size_t)(p->cfg.hidden > p->cfg.ffn ? p->cfg.hidden : p->cfg.ffn) * sizeof *buf);
 	size_t i;
 
@@ -324,8 +331,17 @@ demo_worker(void *arg)
 			end = t->rows;
 		for (uint64_t r = p->items[i].row; r < end; r++)
 			make_row(p, p->items[i].tensor, r, buf);
+		atomic_fetch_add(&p->rows_done, end - p->items[i].row);
+		if (report && p->cfg.progress != NULL)
+			p->cfg.progress(p->cfg.progress_arg, atomic_load(&p->rows_done), p->rows_total);
 	}
 	free(buf);
+}
+
+static void *
+demo_worker(void *arg)
+{
+	demo_work(arg, false);
 	return NULL;
 }
 
@@ -348,9 +364,11 @@ plan_run(demo_plan *p)
 			break;
 		started++;
 	}
-	demo_worker(p);
+	demo_work(p, true);
 	for (int t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
+	if (p->cfg.progress != NULL)
+		p->cfg.progress(p->cfg.progress_arg, p->rows_total, p->rows_total);
 }
 
 /* Metadata and tensors into w; `copy` as gguf_writer_add_tensor. */
@@ -396,6 +414,8 @@ demo_config_default(demo_config *c)
 	c->kv_dim = 1024;
 	c->block = 0;
 	c->threads = 0;
+	c->progress = NULL;
+	c->progress_arg = NULL;
 }
 
 gguf_writer *

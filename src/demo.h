@@ -19,9 +19,14 @@ typedef struct demo_config {
 	uint32_t kv_dim;  /* n_head_kv * head_dim: 1024 */
 	long block;       /* the N in blk.N: 0 */
 	int threads;      /* quantizer threads, 0 = one per core */
+	/* Called now and then on the calling thread while the block is built
+	 * (which takes seconds at full size), with the rows done so far out
+	 * of the total; NULL for none. */
+	void (*progress)(void *arg, uint64_t rows_done, uint64_t rows_total);
+	void *progress_arg;
 } demo_config;
 
-/* The defaults above (seed 42, all cores). */
+/* The defaults above (seed 42, all cores, no progress callback). */
 void demo_config_default(demo_config *c);
 
 /* Build the block: 9 tensors named blk.N.{attn_norm, attn_q, attn_k,

@@ -247,6 +247,47 @@ test_weight_statistics(void **state)
 	gguf_close(f);
 }
 
+struct progress_log {
+	uint64_t calls, last_done, total;
+	int went_back;
+};
+
+static void
+on_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress_log *l = arg;
+
+	if (done < l->last_done)
+		l->went_back = 1;
+	l->calls++;
+	l->last_done = done;
+	l->total = total;
+}
+
+/* Progress comes on the calling thread, never goes backwards, and ends at
+ * the total: the rows of all 9 tensors (1 + 256 + 256 + 256 + 256 + 1 +
+ * 512 + 512 + 256). */
+static void
+test_progress(void **state)
+{
+	struct progress_log log = { 0, 0, 0, 0 };
+	demo_config c;
+	errmsg err;
+	gguf_writer *w;
+
+	(void)state;
+	small_config(&c, 3, 2);
+	c.progress = on_progress;
+	c.progress_arg = &log;
+	w = demo_build(&c, &err);
+	assert_non_null(w);
+	gguf_writer_free(w);
+	assert_true(log.calls >= 2);
+	assert_false(log.went_back);
+	assert_int_equal(log.total, 2306);
+	assert_int_equal(log.last_done, 2306);
+}
+
 static void
 test_bad_configs(void **state)
 {
@@ -288,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_pinned_hash),
 		cmocka_unit_test(test_layout_and_metadata),
 		cmocka_unit_test(test_weight_statistics),
+		cmocka_unit_test(test_progress),
 		cmocka_unit_test(test_bad_configs),
 	};
 
