@@ -55,10 +55,14 @@ cmp -s "$tmp/a.gguf" "$tmp/c.gguf" || fail "rewriting a.gguf with seed 6"
 left=$(ls "$tmp" | grep -v -e '^[abc]\.gguf$' -e '^out$' -e '^err$')
 [ -z "$left" ] || fail "files left behind: $left"
 
-# gguf-py reads it back with the layout and metadata we promise.
+# gguf-py reads it back with the layout and metadata we promise, and
+# `ggscope info --json` agrees with gguf-py about every tensor and key.
 expect 0 "$GGSCOPE" demo $small --seed 77 --block 2 -o "$tmp/d.gguf"
+expect 0 "$GGSCOPE" info --json "$tmp/d.gguf"
+cp "$tmp/out" "$tmp/info.json"
 if [ -n "${PYTHON3:-}" ] && "$PYTHON3" -c 'import gguf, numpy' 2>/dev/null; then
-	"$PYTHON3" - "$tmp/d.gguf" <<'PY' || fail "gguf-py check of the demo file"
+	"$PYTHON3" - "$tmp/d.gguf" "$tmp/info.json" <<'PY' || fail "gguf-py check of the demo file"
+import json
 import sys
 from gguf import GGUFReader
 from gguf.constants import GGMLQuantizationType as QT
@@ -85,7 +89,15 @@ assert val("llama.feed_forward_length") == 512
 assert val("llama.block_count") == 3
 assert val("llama.attention.head_count_kv") == 2
 assert val("ggscope.demo.seed") == 77
-print("gguf-py: demo file ok")
+
+info = json.load(open(sys.argv[2]))
+ours = [(t["name"], t["type_id"], t["shape"], t["n_bytes"], t["file_offset"]) for t in info["tensors"]]
+theirs = [(t.name, int(t.tensor_type), [int(x) for x in t.shape], int(t.n_bytes), int(t.data_offset))
+          for t in r.tensors]
+assert ours == theirs, f"info {ours} != gguf-py {theirs}"
+keys = {k for k in r.fields if not k.startswith("GGUF.")}
+assert {m["key"] for m in info["metadata"]} == keys, (info["metadata"], keys)
+print("gguf-py: demo file ok, ggscope info agrees")
 PY
 else
 	echo "gguf-py not available: reading the file back is not checked"
