@@ -17,6 +17,7 @@ struct command {
 
 /* One line per subcommand; `ggscope --help` is generated from this table. */
 static const struct command commands[] = {
+	{ "kernels", cmd_kernels, "list the kernel variants; compile-check them with NVRTC" },
 	{ NULL, NULL, NULL }
 };
 
