@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmd.h"
@@ -17,6 +19,7 @@
 #include "xalloc.h"
 
 #define MAX_ARCHS 16
+#define MAX_JOBS 64
 
 typedef struct kopts {
 	const char *archs[MAX_ARCHS];
@@ -24,6 +27,7 @@ typedef struct kopts {
 	bool selected[64]; /* by registry index; all when none chosen */
 	bool any_selected;
 	bool check, json, no_cache;
+	int jobs; /* compile threads; 0 = one per online CPU */
 } kopts;
 
 /* One row of the check table. */
@@ -34,7 +38,6 @@ typedef struct build_row {
 	bool ok, spill;
 	jit_result res;
 	char error[ERRMSG_MAX];
-	char *log; /* NVRTC's log of a failed compile (the jit's copy dies at the next call) */
 } build_row;
 
 static void
@@ -49,12 +52,13 @@ usage(FILE *out)
 		"  -c, --check         compile every legal combination and print the ptxas\n"
 		"                      report; exit 1 on any compile error or register spill\n"
 		"  -k, --variant=NAME  only this variant (repeatable, or comma-separated)\n"
+		"  -J, --jobs=N        compile N at a time (default: one per CPU, at most %d)\n"
 		"      --no-cache      do not read or write the disk cache\n"
 		"  -j, --json          machine-readable output\n"
 		"  -h, --help          display this help and exit\n\n"
 		"Kernel sources come from $GGSCOPE_KERNELS_DIR, else the installed kernels,\n"
 		"else the source tree. Builds are cached in $XDG_CACHE_HOME/ggscope/jit.\n"
-		"Exit status: 0 success, 1 compile error or spill, 2 usage error.\n");
+		"Exit status: 0 success, 1 compile error or spill, 2 usage error.\n", MAX_JOBS);
 }
 
 static const char *
@@ -222,8 +226,8 @@ build_json(const build_row *b)
 	json_object_object_add(o, "arch", json_object_new_string(b->arch));
 	json_object_object_add(o, "ok", json_object_new_boolean(b->ok));
 	json_object_object_add(o, "error", b->ok ? NULL : json_object_new_string(b->error));
-	if (b->log != NULL)
-		json_object_object_add(o, "log", json_object_new_string(b->log));
+	if (b->res.error_log != NULL)
+		json_object_object_add(o, "log", json_object_new_string(b->res.error_log));
 	json_object_object_add(o, "cache", json_object_new_string(m ? origin_label(b->res.origin) : "none"));
 	json_object_object_add(o, "note", json_object_new_string(b->res.note));
 	if (m != NULL && b->res.origin != JIT_STALE) {
@@ -244,45 +248,73 @@ build_json(const build_row *b)
 	return o;
 }
 
-/* Compile everything selected for every arch into rows. Returns the count. */
+/* The work list of --check, shared by the compile threads. */
+typedef struct check_work {
+	jit *j;
+	build_row *rows;
+	size_t n;
+	size_t next; /* next row to take (atomic) */
+} check_work;
+
+static void *
+check_worker(void *arg)
+{
+	check_work *w = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
+		build_row *b = &w->rows[i];
+		errmsg err;
+
+		b->ok = jit_get(w->j, b->v, b->warps, b->arch, &b->res, &err) == 0;
+		if (!b->ok) {
+			snprintf(b->error, sizeof b->error, "%s", err.text);
+		} else {
+			const jit_resources *r = &b->res.module->res;
+			b->spill = r->valid && (r->spill_store_bytes > 0 || r->spill_load_bytes > 0);
+		}
+	}
+	return NULL;
+}
+
+/* Compile everything selected for every arch into rows, with `jobs`
+ * threads (NVRTC compiles run in parallel; the jit is thread-safe).
+ * Returns the count; rows keep the list's order. */
 static size_t
-run_check(jit *j, const kopts *o, build_row **rows_out)
+run_check(jit *j, const kopts *o, int jobs, build_row **rows_out)
 {
 	build_row *rows = NULL;
 	size_t n = 0, cap = 0;
+	pthread_t tid[MAX_JOBS];
+	int started = 0;
+	check_work w;
 
 	for (int a = 0; a < o->n_archs; a++)
 		for (size_t i = 0; i < variant_count(); i++) {
 			const variant *v = variant_at(i);
 			if (!wanted(o, i))
 				continue;
-			for (int w = 0; w < v->n_warps; w++) {
-				errmsg err;
-				build_row *b;
+			for (int k = 0; k < v->n_warps; k++) {
 				if (n == cap) {
 					cap = cap ? 2 * cap : 64;
 					rows = xreallocarray(rows, cap, sizeof *rows);
 				}
-				b = &rows[n++];
-				memset(b, 0, sizeof *b);
-				b->v = v;
-				b->warps = v->warps[w];
-				b->arch = o->archs[a];
-				b->ok = jit_get(j, v, b->warps, b->arch, &b->res, &err) == 0;
-				if (!b->ok) {
-					snprintf(b->error, sizeof b->error, "%s", err.text);
-					if (b->res.error_log != NULL) {
-						b->log = xstrdup(b->res.error_log);
-						if (!o->json)
-							fprintf(stderr, "ggscope kernels: %s\n%s\n", err.text, b->log);
-					}
-					b->res.error_log = NULL;
-				} else {
-					const jit_resources *r = &b->res.module->res;
-					b->spill = r->valid && (r->spill_store_bytes > 0 || r->spill_load_bytes > 0);
-				}
+				memset(&rows[n], 0, sizeof rows[n]);
+				rows[n].v = v;
+				rows[n].warps = v->warps[k];
+				rows[n++].arch = o->archs[a];
 			}
 		}
+	w.j = j;
+	w.rows = rows;
+	w.n = n;
+	w.next = 0;
+	for (int t = 1; t < jobs; t++)
+		if (pthread_create(&tid[started], NULL, check_worker, &w) == 0)
+			started++;
+	check_worker(&w); /* this thread works too */
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
 	*rows_out = rows;
 	return n;
 }
@@ -320,8 +352,8 @@ print_check_text(const build_row *rows, size_t n, double wall_ms)
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!rows[i].ok)
-			fprintf(stderr, "ggscope kernels: %s warps %d %s: %s\n", rows[i].v->name, rows[i].warps,
-				rows[i].arch, rows[i].error);
+			fprintf(stderr, "ggscope kernels: %s warps %d %s: %s\n%s", rows[i].v->name, rows[i].warps,
+				rows[i].arch, rows[i].error, rows[i].res.error_log ? rows[i].res.error_log : "");
 	printf("\n%zu builds: %zu ok, %zu errors, %zu with register spills; %zu compiled, %zu from cache; %.1f s\n", n,
 	       n - errors, errors, spills, compiled, cached, wall_ms / 1e3);
 }
@@ -342,6 +374,7 @@ cmd_kernels(int argc, char **argv)
 		{ "arch", required_argument, NULL, 'a' },  { "check", no_argument, NULL, 'c' },
 		{ "variant", required_argument, NULL, 'k' }, { "json", no_argument, NULL, 'j' },
 		{ "no-cache", no_argument, NULL, 'N' },   { "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	kopts o;
@@ -357,7 +390,7 @@ cmd_kernels(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:ck:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":a:ck:jJ:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (n_arch_buf == MAX_ARCHS) {
@@ -385,6 +418,16 @@ cmd_kernels(int argc, char **argv)
 		case 'N':
 			o.no_cache = true;
 			break;
+		case 'J': {
+			long v;
+			if (!cli_parse_long(optarg, &v) || v < 1 || v > MAX_JOBS) {
+				status = cli_usage_error("kernels", "--jobs: '%s' is not a number in 1..%d", optarg,
+							 MAX_JOBS);
+				goto out;
+			}
+			o.jobs = (int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			goto out;
@@ -411,7 +454,11 @@ cmd_kernels(int argc, char **argv)
 			goto out;
 		}
 		t0 = wall_ms();
-		n_rows = run_check(j, &o, &rows);
+		if (o.jobs == 0) {
+			long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+			o.jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (int)cpus;
+		}
+		n_rows = run_check(j, &o, o.jobs, &rows);
 		for (size_t i = 0; i < n_rows; i++)
 			if (!rows[i].ok || rows[i].spill)
 				status = 1;
@@ -460,8 +507,6 @@ cmd_kernels(int argc, char **argv)
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 	}
-	for (size_t i = 0; i < n_rows; i++)
-		free(rows[i].log);
 	free(rows);
 	jit_free(j);
 out:

@@ -45,7 +45,8 @@ struct jit {
 	size_t n_mods, cap_mods;
 	last_good *last;
 	size_t n_last, cap_last;
-	char *error_log; /* the log of the last failed compile */
+	char **logs; /* logs of failed compiles, freed with the jit */
+	size_t n_logs, cap_logs;
 	jit_stats stats;
 };
 
@@ -432,7 +433,9 @@ jit_free(jit *j)
 		module_free(j->mods[i]);
 	free(j->mods);
 	free(j->last);
-	free(j->error_log);
+	for (size_t i = 0; i < j->n_logs; i++)
+		free(j->logs[i]);
+	free(j->logs);
 	free(j->kernels_dir);
 	free(j->cache_dir);
 	pthread_mutex_destroy(&j->lock);
@@ -630,130 +633,175 @@ record_good(jit *j, const char *id, const jit_module *m, jit_result *out)
 		note_append(out, "last-good pointer not written: %s", e.text);
 }
 
+/* Whatever jit_get needs after it drops the lock to compile. */
+typedef struct request {
+	const variant *v;
+	int warps;
+	const char *arch;
+	char target[16];
+	bool cubin;
+	char key[65], id[65];
+	char options[256];
+	const char *opts[JIT_MAX_OPTIONS];
+	int nopts;
+	char arch_opt[48], warps_opt[32];
+} request;
+
+/* Keep a failed compile's log until jit_free (results point at it). */
+static const char *
+keep_log(jit *j, char *log)
+{
+	if (j->n_logs == j->cap_logs) {
+		j->cap_logs = j->cap_logs ? 2 * j->cap_logs : 8;
+		j->logs = xreallocarray(j->logs, j->cap_logs, sizeof *j->logs);
+	}
+	j->logs[j->n_logs++] = log;
+	return log;
+}
+
+/* Under the lock: a module for rq->key from memory or disk, or NULL. */
+static const jit_module *
+lookup_cached(jit *j, const request *rq, jit_result *out)
+{
+	const jit_module *m = find_module(j, rq->key);
+	jit_entry e;
+	errmsg cerr;
+	int r;
+
+	if (m != NULL) {
+		out->origin = JIT_MEMORY;
+		j->stats.memory_hits++;
+		remember_good(j, rq->id, m);
+		return m;
+	}
+	if (j->cache_dir == NULL)
+		return NULL;
+	r = jit_cache_read(j->cache_dir, rq->key, &e, &cerr);
+	if (r == 0) {
+		m = module_from_entry(j, &e, rq->v, rq->warps, rq->arch, rq->options, rq->key);
+		out->origin = JIT_DISK;
+		j->stats.disk_hits++;
+		record_good(j, rq->id, m, out);
+		return m;
+	}
+	if (r < 0) {
+		j->stats.corrupt_entries++;
+		note_append(out, "corrupt cache entry rebuilt: %s", cerr.text);
+	}
+	return NULL;
+}
+
 int
 jit_get(jit *j, const variant *v, int warps, const char *arch, jit_result *out, errmsg *err)
 {
 	const double t0 = now_ms();
 	source_set src = { 0 };
-	char target[16], key[65], id[65], arch_opt[48], warps_opt[32], options[256];
-	const char *opts[JIT_MAX_OPTIONS];
-	int nopts = 0, nv_major, nv_minor, rc = -1;
-	bool cubin = false;
+	request rq;
+	int nv_major, nv_minor, rc = -1;
 	const jit_module *m;
 
 	memset(out, 0, sizeof *out);
+	memset(&rq, 0, sizeof rq);
 	out->origin = JIT_COMPILED;
-	pthread_mutex_lock(&j->lock);
-	free(j->error_log);
-	j->error_log = NULL;
-
 	if (v == NULL) {
 		errmsg_set(err, "no variant given");
-		goto out;
+		goto done;
 	}
 	if (!variant_warps_legal(v, warps)) {
 		char legal[64];
 		errmsg_set(err, "%s: warps = %d is not legal (legal: %s)", v->name, warps,
 			   variant_warps_text(v, legal, sizeof legal));
-		goto out;
+		goto done;
 	}
-	if (!jit_available()) {
-		jit_nvrtc_version(&nv_major, &nv_minor, err);
-		goto out;
-	}
-	if (jit_nvrtc_version(&nv_major, &nv_minor, err) < 0 || resolve_target(arch, target, &cubin, out, err) < 0)
-		goto out;
+	if (jit_nvrtc_version(&nv_major, &nv_minor, err) < 0 ||
+	    resolve_target(arch, rq.target, &rq.cubin, out, err) < 0)
+		goto done;
 
-	snprintf(arch_opt, sizeof arch_opt, "--gpu-architecture=%s", target);
-	snprintf(warps_opt, sizeof warps_opt, "-DWARPS=%d", warps);
-	opts[nopts++] = arch_opt;
-	opts[nopts++] = "--std=c++17";
-	opts[nopts++] = "-lineinfo";
-	opts[nopts++] = warps_opt;
-	if (cubin)
-		opts[nopts++] = "--ptxas-options=-v"; /* the resource report, into the log */
-	options[0] = '\0';
-	for (int i = 0; i < nopts; i++)
-		snprintf(options + strlen(options), sizeof options - strlen(options), "%s%s", i ? " " : "", opts[i]);
+	rq.v = v;
+	rq.warps = warps;
+	rq.arch = arch;
+	snprintf(rq.arch_opt, sizeof rq.arch_opt, "--gpu-architecture=%s", rq.target);
+	snprintf(rq.warps_opt, sizeof rq.warps_opt, "-DWARPS=%d", warps);
+	rq.opts[rq.nopts++] = rq.arch_opt;
+	rq.opts[rq.nopts++] = "--std=c++17";
+	rq.opts[rq.nopts++] = "-lineinfo";
+	rq.opts[rq.nopts++] = rq.warps_opt;
+	if (rq.cubin)
+		rq.opts[rq.nopts++] = "--ptxas-options=-v"; /* the resource report, into the log */
+	for (int i = 0; i < rq.nopts; i++)
+		snprintf(rq.options + strlen(rq.options), sizeof rq.options - strlen(rq.options), "%s%s",
+			 i ? " " : "", rq.opts[i]);
 
+	/* Sources are read without the lock: they are not jit state. */
 	if (sources_load(j->kernels_dir, v->file, &src, err) < 0) {
 		/* The id needs only the main file's name. */
 		source_set names = { 1, { (char *)v->file }, { (char *)"" }, { 0 } };
-		compute_keys(&names, opts, nopts, nv_major, nv_minor, arch, v->entry, key, id);
+		compute_keys(&names, rq.opts, rq.nopts, nv_major, nv_minor, arch, v->entry, rq.key, rq.id);
+		pthread_mutex_lock(&j->lock);
 		goto failed;
 	}
-	compute_keys(&src, opts, nopts, nv_major, nv_minor, arch, v->entry, key, id);
+	compute_keys(&src, rq.opts, rq.nopts, nv_major, nv_minor, arch, v->entry, rq.key, rq.id);
 
-	m = find_module(j, key);
+	pthread_mutex_lock(&j->lock);
+	m = lookup_cached(j, &rq, out);
 	if (m != NULL) {
 		out->module = m;
-		out->origin = JIT_MEMORY;
-		j->stats.memory_hits++;
-		remember_good(j, id, m);
 		rc = 0;
-		goto out;
+		goto unlock;
 	}
-	if (j->cache_dir != NULL) {
-		jit_entry e;
-		errmsg cerr;
-		int r = jit_cache_read(j->cache_dir, key, &e, &cerr);
-		if (r == 0) {
-			m = module_from_entry(j, &e, v, warps, arch, options, key);
-			out->module = m;
-			out->origin = JIT_DISK;
-			j->stats.disk_hits++;
-			record_good(j, id, m, out);
-			rc = 0;
-			goto out;
-		}
-		if (r < 0) {
-			j->stats.corrupt_entries++;
-			note_append(out, "corrupt cache entry rebuilt: %s", cerr.text);
-		}
-	}
+	pthread_mutex_unlock(&j->lock);
 
 #ifdef HAVE_NVRTC
 	{
+		/* The compile runs unlocked so that other threads' lookups (a UI
+		 * asking for a cached module) do not wait behind it. */
 		jit_entry e;
 		char *fail_log = NULL;
-		if (nvrtc_build(&src, opts, nopts, cubin, &e, &fail_log, err) < 0) {
-			j->error_log = fail_log;
-			out->error_log = fail_log;
+		errmsg werr;
+		const int built = nvrtc_build(&src, rq.opts, rq.nopts, rq.cubin, &e, &fail_log, err);
+
+		pthread_mutex_lock(&j->lock);
+		if (built < 0) {
+			if (fail_log != NULL)
+				out->error_log = keep_log(j, fail_log);
 			errmsg_prefix(err, "%s (warps %d, %s)", v->file, warps, arch);
-			j->stats.failures++;
-			goto failed_counted;
+			goto failed;
 		}
-		snprintf(e.target, sizeof e.target, "%s", target);
-		if (j->cache_dir != NULL) {
-			errmsg werr;
-			if (jit_cache_write(j->cache_dir, key, &e, &werr) < 0)
+		m = find_module(j, rq.key);
+		if (m != NULL) { /* another thread built the same key meanwhile */
+			jit_entry_clear(&e);
+			out->origin = JIT_MEMORY;
+			j->stats.memory_hits++;
+		} else {
+			snprintf(e.target, sizeof e.target, "%s", rq.target);
+			if (j->cache_dir != NULL && jit_cache_write(j->cache_dir, rq.key, &e, &werr) < 0)
 				note_append(out, "not cached on disk: %s", werr.text);
+			m = module_from_entry(j, &e, v, warps, arch, rq.options, rq.key);
+			j->stats.compiles++;
+			out->origin = JIT_COMPILED;
 		}
-		m = module_from_entry(j, &e, v, warps, arch, options, key);
-		j->stats.compiles++;
 		out->module = m;
-		out->origin = JIT_COMPILED;
-		record_good(j, id, m, out);
+		record_good(j, rq.id, m, out);
 		rc = 0;
-		goto out;
+		goto unlock;
 	}
+#else
+	pthread_mutex_lock(&j->lock);
 #endif
 
 failed:
 	j->stats.failures++;
-#ifdef HAVE_NVRTC
-failed_counted:
-#endif
-	m = find_stale(j, id, v, warps, arch, options);
+	m = find_stale(j, rq.id, v, warps, arch, rq.options);
 	if (m != NULL) {
 		out->module = m;
 		out->origin = JIT_STALE;
 		j->stats.stale_served++;
 		note_append(out, "serving the last good build (%.12s...)", m->key);
 	}
-out:
+unlock:
+	pthread_mutex_unlock(&j->lock);
+done:
 	sources_free(&src);
 	out->elapsed_ms = now_ms() - t0;
-	pthread_mutex_unlock(&j->lock);
 	return rc;
 }

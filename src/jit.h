@@ -25,8 +25,10 @@
  * the installed GGSCOPE_PKGDATADIR/kernels if it exists, else the source
  * tree's GGSCOPE_SRCDIR/kernels.
  *
- * Thread safety: a jit may be shared between threads; calls are serialised
- * by an internal lock. Modules are immutable and live until jit_free.
+ * Thread safety: a jit may be shared between threads. The caches sit
+ * behind an internal lock that is not held while NVRTC compiles, so builds
+ * run in parallel and lookups never wait for a compile. Modules are
+ * immutable and live until jit_free.
  *
  * Built without NVRTC (HAVE_NVRTC undefined), everything links and every
  * compile fails with "NVRTC not available". */
@@ -88,7 +90,7 @@ typedef struct jit_result {
 	char note[512];           /* "" or what else happened: PTX fallback, a corrupt cache entry
 				     rebuilt, a cache write that failed */
 	const char *error_log;    /* after a failed compile: NVRTC's full log (owned by the jit,
-				     valid until its next jit_get); NULL otherwise */
+				     valid until jit_free); NULL otherwise */
 } jit_result;
 
 typedef struct jit_stats {
