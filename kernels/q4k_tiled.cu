@@ -14,14 +14,15 @@ extern "C" __global__ void __launch_bounds__(GG_THREADS)
 q4k_tiled(float *__restrict__ y, const unsigned char *__restrict__ w,
 	  const void *__restrict__ xv, int k, int n)
 {
-	GG_DYNAMIC_SMEM(float, xs);
+	GG_DYNAMIC_SMEM(float4, xs4); /* declared as float4 for its 16-byte alignment */
+	const float *xs = (const float *)xs4;
 	const float4 *x4 = (const float4 *)xv;
 	const int lane = threadIdx.x & 31;
 	const int warp = threadIdx.x >> 5;
 
 	/* k % 256 == 0, so k/4 float4 cover x exactly. */
 	for (int i = threadIdx.x; i < k / 4; i += GG_THREADS)
-		((float4 *)xs)[i] = x4[i];
+		xs4[i] = x4[i];
 	__syncthreads();
 
 	const int row = blockIdx.x * WARPS + warp;

@@ -162,7 +162,7 @@ print_header_text(const jit *j, const char *jit_error)
 			printf(" sm_%d", archs[i]);
 		printf("\n");
 	} else {
-		printf("NVRTC: %s\n", err.text);
+		printf(jit_available() ? "NVRTC: %s\n" : "%s\n", err.text);
 	}
 	if (j != NULL) {
 		if (jit_cache_dir(j) != NULL)

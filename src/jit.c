@@ -647,6 +647,7 @@ typedef struct request {
 	char arch_opt[48], warps_opt[32];
 } request;
 
+#ifdef HAVE_NVRTC
 /* Keep a failed compile's log until jit_free (results point at it). */
 static const char *
 keep_log(jit *j, char *log)
@@ -658,6 +659,7 @@ keep_log(jit *j, char *log)
 	j->logs[j->n_logs++] = log;
 	return log;
 }
+#endif
 
 /* Under the lock: a module for rq->key from memory or disk, or NULL. */
 static const jit_module *
