@@ -387,10 +387,14 @@ jit_new(const jit_config *cfg, errmsg *err)
 			   GGSCOPE_PKGDATADIR "/kernels", GGSCOPE_SRCDIR "/kernels");
 		return NULL;
 	}
-	if (!is_dir(dir)) {
-		errmsg_errno(err, errno ? errno : ENOTDIR, "kernel directory %s (from %s)", dir, origin);
-		free(dir);
-		return NULL;
+	{
+		struct stat st;
+		const int e = stat(dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		if (e != 0) {
+			errmsg_errno(err, e, "kernel directory %s (from %s)", dir, origin);
+			free(dir);
+			return NULL;
+		}
 	}
 
 	j = xcalloc(1, sizeof *j);
