@@ -292,7 +292,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (a.imatrix != NULL) {
 		if ((im = imatrix_load(a.imatrix, &err)) == NULL) {
-			rc = cli_error(CMD, "%s", err.text);
+			rc = cli_error(CMD, "--imatrix: %s", err.text);
 			goto out;
 		}
 		a.run.im = im;

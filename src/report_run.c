@@ -163,22 +163,14 @@ apply_build(report_row *row, const struct build *b)
 	}
 }
 
-/* Build every (variant, warps) a non-refused row needs, and the Q8_1
- * quantizer when a row reads Q8_1, with up to `threads` NVRTC compiles at
- * a time. Rows that cannot be built become COMPILE_ERROR. */
-static void
-compile_phase(report_run_ctx *c, int threads)
+/* Every (variant, warps) a non-refused row needs, and the Q8_1 quantizer
+ * when a row reads Q8_1: the builds of the compile phase. */
+static size_t
+collect_builds(const report *r, struct build **out)
 {
-	report *r = c->r;
-	struct pool p;
-	pthread_t tid[MAX_COMPILE_THREADS];
-	size_t i, j, cap = 0, reported = 0;
-	int n_threads, t;
+	struct build *b = NULL;
+	size_t i, j, n = 0, cap = 0;
 
-	memset(&p, 0, sizeof p);
-	p.j = c->j;
-	p.arch = r->env.arch;
-	p.cancel = c->o->cancel;
 	for (i = 0; i < r->n_shapes; i++)
 		for (j = 0; j < r->shapes[i].n_rows; j++) {
 			const report_row *row = &r->shapes[i].rows[j];
@@ -189,20 +181,38 @@ compile_phase(report_run_ctx *c, int threads)
 			if (row->status == REPORT_ROW_REFUSED)
 				continue;
 			for (k = 0; k < 2; k++) {
-				if (need[k] == NULL || find_build(p.b, p.n, need[k], wneed[k]) != NULL)
+				if (need[k] == NULL || find_build(b, n, need[k], wneed[k]) != NULL)
 					continue;
-				if (p.n == cap) {
+				if (n == cap) {
 					cap = cap ? 2 * cap : 32;
-					p.b = xreallocarray(p.b, cap, sizeof *p.b);
+					b = xreallocarray(b, cap, sizeof *b);
 				}
-				memset(&p.b[p.n], 0, sizeof p.b[p.n]);
-				p.b[p.n].v = need[k];
-				p.b[p.n].warps = wneed[k];
-				p.n++;
+				memset(&b[n], 0, sizeof b[n]);
+				b[n].v = need[k];
+				b[n].warps = wneed[k];
+				n++;
 			}
 		}
-	c->compile_total = p.n;
-	c->total += p.n;
+	*out = b;
+	return n;
+}
+
+/* Build everything collect_builds lists with up to `threads` NVRTC
+ * compiles at a time. Rows that cannot be built become COMPILE_ERROR. */
+static void
+compile_phase(report_run_ctx *c, int threads)
+{
+	report *r = c->r;
+	struct pool p;
+	pthread_t tid[MAX_COMPILE_THREADS];
+	size_t i, j, reported = 0;
+	int n_threads, t;
+
+	memset(&p, 0, sizeof p);
+	p.j = c->j;
+	p.arch = r->env.arch;
+	p.cancel = c->o->cancel;
+	p.n = collect_builds(r, &p.b);
 	n_threads = threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n_threads < 1)
 		n_threads = 1;
@@ -308,13 +318,18 @@ report_run(report *r, const gguf_file *f, const report_run_opts *o, errmsg *err)
 		c.j = o->j;
 	else if ((c.j = c.own_j = jit_new(NULL, err)) == NULL)
 		goto fail;
-	/* steps: the builds (counted by compile_phase), one per measured
-	 * row, one for the outlier table */
-	c.total = report_measure_steps(&c) + (o->outliers ? 1 : 0);
+	/* steps: the builds, one per measured row (and the ceiling), one for
+	 * the outlier table */
+	{
+		struct build *b;
+
+		c.compile_total = collect_builds(r, &b);
+		free(b);
+	}
+	c.total = c.compile_total + report_measure_steps(&c) + (o->outliers ? 1 : 0);
 	c.compile_base = 0;
 	if (!report_run_cancelled(&c))
 		compile_phase(&c, threads);
-	c.done = c.compile_base + c.compile_total;
 	if (!report_run_cancelled(&c))
 		report_measure_all(&c);
 	if (o->outliers && !report_run_cancelled(&c)) {
@@ -328,7 +343,10 @@ report_run(report *r, const gguf_file *f, const report_run_opts *o, errmsg *err)
 		size_t left = c.total > c.done ? c.total - c.done : 0;
 		char why[128];
 
-		snprintf(why, sizeof why, "interrupted after %zu of %zu steps (%zu left)", c.done, c.total, left);
+		if (c.done == 0)
+			snprintf(why, sizeof why, "interrupted before the first of %zu steps", c.total);
+		else
+			snprintf(why, sizeof why, "interrupted after %zu of %zu steps (%zu left)", c.done, c.total, left);
 		mark_partial(r, why);
 		if (!r->outliers.available && o->outliers)
 			snprintf(r->outliers.why, sizeof r->outliers.why, "not built: the run was interrupted");

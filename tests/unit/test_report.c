@@ -963,7 +963,7 @@ test_run_static(void **state)
 	ca.flag = 0;
 	assert_int_equal(report_run(r, f, &o, &err), 0);
 	assert_true(r->partial);
-	assert_non_null(strstr(r->partial_why, "interrupted after"));
+	assert_non_null(strstr(r->partial_why, "interrupted after "));
 	assert_false(r->outliers.available);
 	{
 		char *json = render(r, REPORT_JSON, NULL);
