@@ -17,6 +17,7 @@ struct command {
 
 /* One line per subcommand; `ggscope --help` is generated from this table. */
 static const struct command commands[] = {
+	{ "outliers", cmd_outliers, "outlier channels of each GEMV input and their Q8_1 damage" },
 	{ NULL, NULL, NULL }
 };
 
