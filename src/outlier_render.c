@@ -437,7 +437,7 @@ verdict_word(const outlier_verdict *v, bool seed)
 static void
 print_live_row(FILE *out, const outlier_row *r)
 {
-	char a[32], b[32], c[32], d[32], e[32], f[32];
+	char a[32], b[32], c[32], d[32], e[32];
 
 	if (!r->vec.valid) {
 		fprintf(out, "%8s %6llu n/a: %llu non-finite values (first at channel %llu)  %-4s  %s\n",
@@ -446,13 +446,13 @@ print_live_row(FILE *out, const outlier_row *r)
 			verdict_word(&r->verdict, false));
 		return;
 	}
-	fprintf(out, "%8s %6llu %7s %6llu %8s  %7s/%-7s %8s %8s  %-4s  %s\n",
+	fprintf(out, "%8s %6llu %7s %6llu %8s %8s  %7s/%-7s  %-4s  %s\n",
 		type_name(r->type), (unsigned long long)r->k,
 		num(a, sizeof a, r->vec.ratio_valid, r->vec.max_over_rms, 1),
 		(unsigned long long)r->vec.argmax, num(b, sizeof b, r->vec.kurtosis_valid, r->vec.kurtosis, 1),
-		pct(c, sizeof c, r->q8.eps_x_valid, r->q8.eps_x_pred), pct(d, sizeof d, r->q8.eps_x_valid, r->q8.eps_x),
-		pct(e, sizeof e, r->q8.eps_bulk_valid, r->q8.eps_bulk),
-		pct(f, sizeof f, r->have_weights && r->w.gemv_valid, r->w.gemv_rel),
+		pct(c, sizeof c, r->q8.eps_bulk_valid, r->q8.eps_bulk),
+		pct(d, sizeof d, r->q8.eps_x_valid, r->q8.gemv_pred),
+		pct(e, sizeof e, r->have_weights && r->w.gemv_valid, r->w.gemv_rel),
 		verdict_word(&r->verdict, true), verdict_word(&r->verdict, false));
 }
 
@@ -500,9 +500,8 @@ outlier_table_print(FILE *out, const outlier_table *t)
 			"tensor", "k", "crest", "top", "top1", "top8", "N_eff", "kurt", "peak", "typ.eps",
 			"eps_bulk pred/sim", "GEMV", "seed", "ggscope");
 	else
-		fprintf(out, "%5s %-15s %8s %6s %7s %6s %8s  %15s %8s %8s  %-4s  %s\n", "layer", "tensor",
-			"type", "k", "max/rms", "top", "kurt", "eps_x pred/sim", "eps_bulk", "GEMV sim",
-			"seed", "ggscope");
+		fprintf(out, "%5s %-15s %8s %6s %7s %6s %8s %8s  %15s  %-4s  %s\n", "layer", "tensor",
+			"type", "k", "max/rms", "top", "kurt", "eps_bulk", "GEMV pred/sim", "seed", "ggscope");
 	for (i = 0; i < t->n_rows; i++) {
 		const outlier_row *r = &t->rows[i];
 
@@ -542,8 +541,9 @@ outlier_table_print(FILE *out, const outlier_table *t)
 			"sqrt(max in_sum2 / chunks);\ntyp.eps = Q8_1 eps_x of typical tokens x_j ~ N(0, ms_j); "
 			"eps_bulk at a token with the top channel at the peak\n");
 	else
-		fprintf(out, "kurt = Pearson kurtosis m4/m2^2 (Gaussian 3); eps_x pred = uniform-rounding "
-			"model; GEMV sim = ||W(q(x)-x)|| / ||Wx|| in float64\n");
+		fprintf(out, "kurt = Pearson kurtosis m4/m2^2 (Gaussian 3); eps_bulk = Q8_1 error on the "
+			"non-outlier channels;\nGEMV pred = ||q(x)-x||/||x|| (no weights), sim = "
+			"||W q(x) - W x|| / ||W x|| in float64\n");
 }
 
 json_object *
