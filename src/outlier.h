@@ -344,11 +344,20 @@ typedef struct outlier_row {
 	/* imatrix */
 	bool have_profile;
 	outlier_profile prof;
-	double typical_eps_x;        /* exact Q8_1 of draws x_j ~ N(0, ms_j), mean of 8 */
-	double typical_eps_bulk;     /* eps_bulk of the same draws */
+	/* imatrix sums cannot tell a channel that is large on every token from
+	 * one that is huge on one token per chunk (BOS). Two readings bound it:
+	 * typical: the energy spread evenly, x_j ~ N(0, ms_j) (mean of 8
+	 *          draws through the exact Q8_1 round trip); decides the verdict.
+	 * peak:    the top channel's energy on one token per chunk, at the
+	 *          implied peak (an upper bound; its own verdict, peak_fp32). */
+	double typical_eps_x;
+	double typical_eps_bulk;
+	bool typical_hazard;
 	bool massive_valid;
-	double massive_eps_bulk;     /* exact Q8_1 of a draw with the top channel at the implied peak */
-	bool massive_hazard;         /* that draw has an fp16 hazard */
+	double massive_eps_bulk;
+	bool massive_hazard;
+	bool peak_fp32;              /* massive_valid and (hazard or eps_bulk > tol) */
+	char hazard_why[96];
 	outlier_verdict verdict;
 	double score;                /* the error the worst-layer ranking uses */
 } outlier_row;

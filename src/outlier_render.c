@@ -462,13 +462,14 @@ print_profile_row(FILE *out, const outlier_row *r)
 	const outlier_profile *p = &r->prof;
 	char a[32], b[32], c[32], d[32], e[32];
 
-	fprintf(out, "%6llu %6.1f %6llu %5.1f%% %5.1f%% %7.0f %7.1f %9s %7s %7s/%-7s %8s  %-4s  %s\n",
+	fprintf(out, "%6llu %6.1f %6llu %5.1f%% %5.1f%% %7.0f %7.1f %9s %7s %7s/%-7s %7s  %-4s  %-4s  %s\n",
 		(unsigned long long)r->k, p->crest, (unsigned long long)p->top_ch, 100.0 * p->top1_share,
 		100.0 * p->top8_share, p->n_eff, p->kurtosis, num(a, sizeof a, p->peak_valid, p->implied_peak, 1),
-		pct(b, sizeof b, true, r->typical_eps_x), pct(c, sizeof c, p->peak_valid, p->eps_bulk_pred),
+		pct(b, sizeof b, true, r->typical_eps_bulk), pct(c, sizeof c, p->peak_valid, p->eps_bulk_pred),
 		pct(d, sizeof d, r->massive_valid, r->massive_eps_bulk),
 		pct(e, sizeof e, r->have_weights && r->w.gemv_valid, r->w.gemv_rel),
-		verdict_word(&r->verdict, true), verdict_word(&r->verdict, false));
+		verdict_word(&r->verdict, true), verdict_word(&r->verdict, false),
+		!r->massive_valid ? "n/a" : r->peak_fp32 ? "FP32" : "q8_1");
 }
 
 static const outlier_row *
@@ -496,9 +497,9 @@ outlier_table_print(FILE *out, const outlier_table *t)
 	fprintf(out, "seed rule: max/rms > %g; ggscope: fp32 when eps_bulk or the simulated GEMV error "
 		"> %.2f%%, or an fp16 hazard\n\n", t->mult, 100.0 * t->tol);
 	if (prof)
-		fprintf(out, "%5s %-15s %6s %6s %6s %6s %6s %7s %7s %9s %7s %15s %8s  %-4s  %s\n", "layer",
-			"tensor", "k", "crest", "top", "top1", "top8", "N_eff", "kurt", "peak", "typ.eps",
-			"eps_bulk pred/sim", "GEMV", "seed", "ggscope");
+		fprintf(out, "%5s %-15s %6s %6s %6s %6s %6s %7s %7s %9s %7s %15s %7s  %-4s  %-4s  %s\n",
+			"layer", "tensor", "k", "crest", "top", "top1", "top8", "N_eff", "kurt", "peak",
+			"typical", "at peak pred/sim", "GEMV", "seed", "ggscope", "at peak");
 	else
 		fprintf(out, "%5s %-15s %8s %6s %7s %6s %8s %8s  %15s  %-4s  %s\n", "layer", "tensor",
 			"type", "k", "max/rms", "top", "kurt", "eps_bulk", "GEMV pred/sim", "seed", "ggscope");
@@ -532,14 +533,17 @@ outlier_table_print(FILE *out, const outlier_table *t)
 			fprintf(out, "%s %s %s %s", i ? "," : "", lb, outlier_short_name(r->tensor, s, sizeof s),
 				isfinite(r->score) ? pct(a, sizeof a, true, r->score) : "fp16 hazard");
 		}
-		fprintf(out, "  (by %s)\n", prof ? "eps_bulk at the implied peak" : "max(eps_bulk, GEMV sim)");
+		fprintf(out, "  (by %s)\n", prof ? "max(typical eps_bulk, GEMV sim)" : "max(eps_bulk, GEMV sim)");
 	}
 	fprintf(out, "seed rule flags %zu of %zu matrices; ggscope routes %zu to fp32\n",
 		t->n_seed_flagged, n_live, t->n_fp32);
 	if (prof)
-		fprintf(out, "crest = max/rms of the per-channel rms; kurt = mean(r^4)/mean(r^2)^2; peak = "
-			"sqrt(max in_sum2 / chunks);\ntyp.eps = Q8_1 eps_x of typical tokens x_j ~ N(0, ms_j); "
-			"eps_bulk at a token with the top channel at the peak\n");
+		fprintf(out, "crest = max/rms of the per-channel rms r_j; kurt = mean(r^4)/mean(r^2)^2; "
+			"peak = sqrt(max in_sum2 / chunks);\n"
+			"typical = Q8_1 eps_bulk of tokens x_j ~ N(0, r_j^2) (energy spread over all tokens: "
+			"decides ggscope);\n"
+			"at peak = eps_bulk if the top channel's energy came from one token per chunk "
+			"(an upper bound)\n");
 	else
 		fprintf(out, "kurt = Pearson kurtosis m4/m2^2 (Gaussian 3); eps_bulk = Q8_1 error on the "
 			"non-outlier channels;\nGEMV pred = ||q(x)-x||/||x|| (no weights), sim = "
@@ -573,7 +577,8 @@ outlier_table_json(const outlier_table *t)
 			json_object_object_add(j, "profile", profile_json(&r->prof));
 			jnum(j, "typical_eps_x", true, r->typical_eps_x);
 			jnum(j, "typical_eps_bulk", true, r->typical_eps_bulk);
-			jnum(j, "massive_eps_bulk", r->massive_valid, r->massive_eps_bulk);
+			jnum(j, "peak_eps_bulk", r->massive_valid, r->massive_eps_bulk);
+			jstr(j, "peak_verdict", !r->massive_valid ? NULL : r->peak_fp32 ? "fp32" : "q8_1");
 		} else if (!r->skipped) {
 			json_object_object_add(j, "vector", vec_json(&r->vec));
 			json_object_object_add(j, "q8_1", q8_json(&r->q8));

@@ -167,12 +167,12 @@ synth_row(const gguf_tensor *t, const outlier_table_opts *o, outlier_row *row, s
 }
 
 /* Draws for an imatrix profile: typical tokens x_j = r_j g_j, and a massive
- * token with the top channel at the implied peak. */
+ * token: the first draw with the top channel at the implied peak. */
 static void
 profile_sims(const double *ms, const outlier_table_opts *o, outlier_row *row, float *first)
 {
 	uint64_t k = row->k, j;
-	float *x = xmalloc((size_t)k * sizeof *x);
+	float *x = xmalloc((size_t)k * sizeof *x), *x0 = xmalloc((size_t)k * sizeof *x0);
 	double sum_x = 0.0, sum_b = 0.0;
 	int d, nb = 0;
 	acts_rng r;
@@ -182,28 +182,36 @@ profile_sims(const double *ms, const outlier_table_opts *o, outlier_row *row, fl
 	for (d = 0; d < TYPICAL_DRAWS; d++) {
 		for (j = 0; j < k; j++)
 			x[j] = (float)(sqrt(ms[j]) * acts_rng_gauss(&r));
-		if (d == 0 && first != NULL)
-			memcpy(first, x, (size_t)k * sizeof *x);
+		if (d == 0)
+			memcpy(x0, x, (size_t)k * sizeof *x);
 		outlier_q8_analyze(x, k, o->mult, NULL, &q);
 		sum_x += q.eps_x;
 		if (q.eps_bulk_valid) {
 			sum_b += q.eps_bulk;
 			nb++;
 		}
+		if (q.hazard && !row->typical_hazard) {
+			row->typical_hazard = true;
+			snprintf(row->hazard_why, sizeof row->hazard_why, "%s", q.hazard_why);
+		}
 		outlier_q8_free(&q);
 	}
 	row->typical_eps_x = sum_x / TYPICAL_DRAWS;
 	row->typical_eps_bulk = nb > 0 ? sum_b / nb : 0.0;
+	if (first != NULL)
+		memcpy(first, x0, (size_t)k * sizeof *x0);
 	if (row->prof.peak_valid) {
-		x[row->prof.top_ch] = (float)row->prof.implied_peak;
-		outlier_q8_analyze(x, k, o->mult, NULL, &q);
+		x0[row->prof.top_ch] = (float)row->prof.implied_peak;
+		outlier_q8_analyze(x0, k, o->mult, NULL, &q);
 		row->massive_valid = q.valid && q.eps_bulk_valid;
 		row->massive_eps_bulk = q.eps_bulk;
 		row->massive_hazard = q.hazard;
-		if (q.hazard)
-			snprintf(row->why, sizeof row->why, "%s", q.hazard_why);
+		if (q.hazard && !row->typical_hazard)
+			snprintf(row->hazard_why, sizeof row->hazard_why, "%s", q.hazard_why);
+		row->peak_fp32 = row->massive_valid && (q.hazard || q.eps_bulk > o->tol);
 		outlier_q8_free(&q);
 	}
+	free(x0);
 	free(x);
 }
 
@@ -211,35 +219,32 @@ static void
 profile_verdict(const outlier_table_opts *o, outlier_row *row)
 {
 	outlier_verdict *v = &row->verdict;
+	char peak[64] = "";
 
 	memset(v, 0, sizeof *v);
 	v->seed_fp32 = row->prof.seed_flag;
 	v->valid = true;
-	row->score = row->massive_valid ? row->massive_eps_bulk : row->typical_eps_bulk;
-	if (row->massive_hazard) {
+	row->score = row->typical_eps_bulk;
+	if (row->have_weights && row->w.gemv_valid && row->w.gemv_rel > row->score)
+		row->score = row->w.gemv_rel;
+	if (row->massive_valid)
+		snprintf(peak, sizeof peak, "; at the implied peak %.4g: %s", row->prof.implied_peak,
+			row->massive_hazard ? "fp16 hazard" : row->peak_fp32 ? "fp32" : "q8_1");
+	if (row->typical_hazard) {
 		v->fp32 = true;
-		snprintf(v->reason, sizeof v->reason, "fp16 hazard at the implied peak %.4g: %s",
-			row->prof.implied_peak, row->why);
-		row->why[0] = '\0';
 		row->score = INFINITY;
-	} else if (row->massive_valid && row->massive_eps_bulk > o->tol) {
-		v->fp32 = true;
-		snprintf(v->reason, sizeof v->reason, "eps_bulk %.2f%% > %.2f%% at the implied peak",
-			100.0 * row->massive_eps_bulk, 100.0 * o->tol);
-	} else if (row->have_weights && row->w.gemv_valid && row->w.gemv_rel > o->tol) {
-		v->fp32 = true;
-		snprintf(v->reason, sizeof v->reason, "simulated GEMV error %.2f%% > %.2f%%",
-			100.0 * row->w.gemv_rel, 100.0 * o->tol);
-	} else if (row->massive_valid) {
-		snprintf(v->reason, sizeof v->reason, "eps_bulk %.2f%% <= %.2f%% at the implied peak",
-			100.0 * row->massive_eps_bulk, 100.0 * o->tol);
+		snprintf(v->reason, sizeof v->reason, "fp16 hazard on a typical token: %s", row->hazard_why);
 	} else if (row->typical_eps_bulk > o->tol) {
 		v->fp32 = true;
-		snprintf(v->reason, sizeof v->reason, "typical-token eps_bulk %.2f%% > %.2f%% "
-			"(peak unknown)", 100.0 * row->typical_eps_bulk, 100.0 * o->tol);
+		snprintf(v->reason, sizeof v->reason, "typical-token eps_bulk %.2f%% > %.2f%%%s",
+			100.0 * row->typical_eps_bulk, 100.0 * o->tol, peak);
+	} else if (row->have_weights && row->w.gemv_valid && row->w.gemv_rel > o->tol) {
+		v->fp32 = true;
+		snprintf(v->reason, sizeof v->reason, "simulated GEMV error %.2f%% > %.2f%%%s",
+			100.0 * row->w.gemv_rel, 100.0 * o->tol, peak);
 	} else {
-		snprintf(v->reason, sizeof v->reason, "typical-token eps_bulk %.2f%% <= %.2f%% "
-			"(implied peak unknown)", 100.0 * row->typical_eps_bulk, 100.0 * o->tol);
+		snprintf(v->reason, sizeof v->reason, "typical-token eps_bulk %.2f%% <= %.2f%%%s",
+			100.0 * row->typical_eps_bulk, 100.0 * o->tol, peak);
 	}
 }
 
