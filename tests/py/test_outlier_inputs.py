@@ -252,6 +252,57 @@ def test_imatrix(tmp):
     check(r is not None and "nval 1000" in r.stderr, "legacy nval bound")
 
 
+# ------------------------------------------------------------ weights
+
+def test_model(tmp):
+    """A small model written by gguf-py (f32 and gguf-py-quantized Q8_0):
+    column norms and the simulated Q8_1 GEMV error against numpy float64."""
+    rng = np.random.default_rng(21)
+    k = 256
+    wq = (rng.standard_normal((48, k)) * 0.05).astype(np.float32)
+    wf = (rng.standard_normal((32, k)) * 0.05).astype(np.float32)
+    wq_bytes = gguf.quants.quantize(wq, gguf.GGMLQuantizationType.Q8_0)
+    wq_deq = gguf.quants.dequantize(wq_bytes, gguf.GGMLQuantizationType.Q8_0).astype(np.float32)
+    path = os.path.join(tmp, "model.gguf")
+    w = gguf.GGUFWriter(path, arch="llama")
+    w.add_tensor("blk.0.attn_q.weight", wq_bytes, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+    w.add_tensor("blk.0.ffn_up.weight", wf)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+    x = rng.standard_normal(k).astype(np.float32)
+    x[10] = 150.0
+    px = os.path.join(tmp, "x256.npy")
+    np.save(px, x)
+    xq = q8_1_roundtrip(x).astype(np.float64)
+    x64 = x.astype(np.float64)
+    for name, wmat in (("blk.0.attn_q.weight", wq_deq), ("blk.0.ffn_up.weight", wf)):
+        r = run(path, "--act", px, "--tensor", name, "--json", "--threads", "2")
+        if not r:
+            continue
+        rep = json.loads(r.stdout)["report"]
+        compare_vector(rep, x, f"{name} input")
+        wm = wmat.astype(np.float64)
+        y, yq = wm @ x64, wm @ xq
+        ref = float(np.linalg.norm(yq - y) / np.linalg.norm(y))
+        close(rep["weights"]["gemv_sim"], ref, 1e-9, f"{name} simulated GEMV error")
+        norms = np.sqrt((wm * wm).sum(axis=0))
+        top = sorted(range(k), key=lambda c: (-norms[c], c))[:8]
+        check([t["channel"] for t in rep["weights"]["top_columns"]] == top, f"{name} top columns")
+        close(rep["weights"]["top_columns"][0]["norm"], float(norms[top[0]]), 1e-9, f"{name} column norm")
+    # The same through the table: both rows, the seed's verdict on each.
+    r = run(path, "--act", px, "--json")
+    if r:
+        rows = json.loads(r.stdout)["rows"]
+        check([row["tensor"] for row in rows] == ["blk.0.attn_q.weight", "blk.0.ffn_up.weight"], "table rows")
+        check(all(row["verdict"]["seed"] == "fp32" for row in rows), "table seed verdicts")
+    np.save(os.path.join(tmp, "x100.npy"), x[:100])
+    r = run(path, "--act", os.path.join(tmp, "x100.npy"), expect=1)
+    check(r is not None and "has 100 values, but the tensor k is 256" in r.stderr, "length mismatch named")
+
+
 def main():
     if not os.path.exists(GGSCOPE):
         print(f"skip: {GGSCOPE} not built")
@@ -259,6 +310,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_activations(tmp)
         test_imatrix(tmp)
+        test_model(tmp)
     print(f"{len(FAILS)} failures")
     return 1 if FAILS else 0
 
