@@ -1,7 +1,7 @@
 #!/bin/sh
 # ggscope outliers: help, the detail report of one synthetic vector
-# (golden text), the seed's 26x case versus no outlier (JSON), and an
-# imatrix table written by bench/gen_imatrix.py (needs numpy and gguf-py).
+# (golden text), the seed's 26x case versus no outlier (JSON, also on the
+# demo layer), and an imatrix table written by bench/gen_imatrix.py (needs numpy and gguf-py).
 set -u
 : "${GGSCOPE:?}" "${top_srcdir:?}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ggscope-outliers.XXXXXX") || exit 1
@@ -32,6 +32,27 @@ if not s["q8_1"]["eps_x"] > b["q8_1"]["eps_x"]: errs.append("eps_x did not rise"
 if not s["q8_1"]["eps_bulk"] > b["q8_1"]["eps_bulk"]: errs.append("eps_bulk did not rise")
 if s["verdict"]["ggscope"] != "q8_1": errs.append("26x at k 4096 should stay on Q8_1 (eps_bulk < 2%)")
 if g["verdict"]["ggscope"] != "fp32": errs.append("300x should route to fp32")
+for e in errs: print("FAIL:", e)
+sys.exit(1 if errs else 0)
+PY
+
+# The done-when case on the demo layer: the seed's rule flags 408:26 on every
+# matrix, and the Q8_1 error of every row rises against the same input without it.
+"$GGSCOPE" outliers demo --json >"$tmp/demo0.json" || fail=1
+"$GGSCOPE" outliers demo --outlier 408:26 --json >"$tmp/demo26.json" || fail=1
+"$py" - "$tmp/demo0.json" "$tmp/demo26.json" <<'PY' || fail=1
+import json, sys
+a, b = (json.load(open(p))["rows"] for p in sys.argv[1:])
+errs = []
+if len(a) != 7 or [r["tensor"] for r in a] != [r["tensor"] for r in b]: errs.append("rows")
+for r0, r1 in zip(a, b):
+    t = r0["tensor"]
+    if r0["verdict"]["seed"] != "q8_1" or r1["verdict"]["seed"] != "fp32": errs.append(t + ": seed verdicts")
+    if r1["vector"]["argmax"] != 408: errs.append(t + ": argmax")
+    if not r1["q8_1"]["eps_x"] > r0["q8_1"]["eps_x"]: errs.append(t + ": eps_x did not rise")
+    if not r1["q8_1"]["eps_bulk"] > r0["q8_1"]["eps_bulk"]: errs.append(t + ": eps_bulk did not rise")
+    if r1["weights"]["gemv_sim"] is None or not 0.003 < r1["weights"]["gemv_sim"] < 0.02: errs.append(t + ": gemv_sim")
+    if r1["weights"]["scale_d"] is None: errs.append(t + ": scale quantiles")
 for e in errs: print("FAIL:", e)
 sys.exit(1 if errs else 0)
 PY
