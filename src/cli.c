@@ -17,6 +17,9 @@ struct command {
 
 /* One line per subcommand; `ggscope --help` is generated from this table. */
 static const struct command commands[] = {
+	{ "info", cmd_info, "show a GGUF file's header, metadata, tensors and layers" },
+	{ "extract", cmd_extract, "write one block of a GGUF model to a file of its own" },
+	{ "demo", cmd_demo, "write the synthetic demo block to a GGUF file" },
 	{ "outliers", cmd_outliers, "outlier channels of each GEMV input and their Q8_1 damage" },
 	{ NULL, NULL, NULL }
 };
