@@ -274,6 +274,12 @@ void outlier_measured_add(outlier_measured *m, const char *variant, int warps, b
  * fp32-input variants; false when either group has no valid entry. */
 bool outlier_measured_gap(const outlier_measured *m, double *worst_q8, double *best_fp32);
 
+/* Fold GPU measurements into ggscope's verdict: when the worst valid
+ * Q8_1-input variant's error exceeds tol (a non-finite output counts as
+ * infinite), the verdict becomes fp32 with the measured figure as reason.
+ * Returns true when it changed the verdict. Never fails. */
+bool outlier_verdict_measured(outlier_verdict *v, const outlier_measured *m, double tol);
+
 /* Print the per-variant table, with `sim_q8` (the simulated Q8_1 GEMV error,
  * NaN if unknown) as the CPU prediction line. Never fails. */
 void outlier_measured_print(FILE *out, const outlier_measured *m, double sim_q8);
@@ -290,7 +296,7 @@ typedef struct outlier_report {
 	bool have_weights;
 	outlier_weights w;
 	outlier_verdict verdict;
-	const outlier_measured *measured; /* borrowed, may be NULL */
+	const outlier_measured *measured; /* borrowed, may be NULL; set with outlier_report_set_measured */
 } outlier_report;
 
 /* Analyse x (k floats) and, when w_type/w_data are given (w_data != NULL),
@@ -300,6 +306,9 @@ int outlier_report_build(const char *tensor, const float *x, uint64_t k, uint32_
 	const void *w_data, uint64_t rows, double mult, double tol, int threads,
 	outlier_report *out, errmsg *err);
 void outlier_report_free(outlier_report *r);
+/* Attach the GPU runner's results (borrowed: must outlive r) and fold them
+ * into the verdict with the report's tolerance `tol`. */
+void outlier_report_set_measured(outlier_report *r, const outlier_measured *m, double tol);
 void outlier_report_print(FILE *out, const outlier_report *r);
 json_object *outlier_report_json(const outlier_report *r);
 
@@ -359,6 +368,7 @@ typedef struct outlier_row {
 	bool peak_fp32;              /* massive_valid and (hazard or eps_bulk > tol) */
 	char hazard_why[96];
 	outlier_verdict verdict;
+	const outlier_measured *measured; /* borrowed GPU results, or NULL */
 	double score;                /* the error the worst-layer ranking uses */
 } outlier_row;
 
@@ -381,6 +391,11 @@ typedef struct outlier_table {
  * tensor gets an input. */
 outlier_table *outlier_table_build(const gguf_file *model, const outlier_table_opts *o, errmsg *err);
 void outlier_table_free(outlier_table *t);
+/* Attach GPU results to the row of `tensor` (borrowed: must outlive t),
+ * fold them into its verdict and score, and recount the verdicts and the
+ * worst layers. Returns -1 with a message when no row has that name. */
+int outlier_table_set_measured(outlier_table *t, const char *tensor, const outlier_measured *m,
+	errmsg *err);
 void outlier_table_print(FILE *out, const outlier_table *t);
 json_object *outlier_table_json(const outlier_table *t);
 

@@ -518,6 +518,18 @@ outlier_table_print(FILE *out, const outlier_table *t)
 			n_live++;
 		if (r->note[0])
 			fprintf(out, "%21s note: %s\n", "", r->note);
+		if (!r->skipped && r->measured != NULL) {
+			double wq, bf;
+			char b[32];
+
+			if (outlier_measured_gap(r->measured, &wq, &bf))
+				fprintf(out, "%21s measured on the GPU: worst q8_1 variant %s, best fp32 %s\n", "",
+					isfinite(wq) ? pct(a, sizeof a, true, wq) : "non-finite",
+					pct(b, sizeof b, true, bf));
+			else
+				fprintf(out, "%21s measured on the GPU: %zu variants (no q8_1/fp32 pair)\n", "",
+					r->measured->n);
+		}
 	}
 	fputc('\n', out);
 	if (t->n_worst > 0) {
@@ -585,6 +597,9 @@ outlier_table_json(const outlier_table *t)
 		}
 		if (!r->skipped)
 			json_object_object_add(j, "weights", r->have_weights ? weights_json(&r->w) : NULL);
+		if (!r->skipped && r->measured != NULL)
+			json_object_object_add(j, "measured", outlier_measured_json(r->measured,
+				r->have_weights && r->w.gemv_valid ? r->w.gemv_rel : NAN));
 		if (!r->skipped)
 			json_object_object_add(j, "verdict", verdict_json(&r->verdict));
 		jnum(j, "score", !r->skipped, r->score);

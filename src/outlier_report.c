@@ -128,3 +128,45 @@ outlier_measured_gap(const outlier_measured *m, double *worst_q8, double *best_f
 	}
 	return have_q8 && have_fp;
 }
+
+bool
+outlier_verdict_measured(outlier_verdict *v, const outlier_measured *m, double tol)
+{
+	double wq, bf;
+	size_t i;
+	bool have = false;
+
+	if (m == NULL)
+		return false;
+	wq = 0.0;
+	for (i = 0; i < m->n; i++) {
+		const outlier_variant_error *e = &m->v[i];
+		double err = e->n_bad > 0 ? INFINITY : e->rel_l2;
+
+		if (e->valid && e->q8_1_input) {
+			have = true;
+			if (err > wq)
+				wq = err;
+		}
+	}
+	if (!have || !(wq > tol) || (v->valid && v->fp32))
+		return false;
+	v->valid = true;
+	v->fp32 = true;
+	if (outlier_measured_gap(m, &wq, &bf) && isfinite(wq))
+		snprintf(v->reason, sizeof v->reason, "measured Q8_1 variant error %.2f%% > %.2f%% "
+			"(best fp32 %.2g%%)", 100.0 * wq, 100.0 * tol, 100.0 * bf);
+	else if (isfinite(wq))
+		snprintf(v->reason, sizeof v->reason, "measured Q8_1 variant error %.2f%% > %.2f%%",
+			100.0 * wq, 100.0 * tol);
+	else
+		snprintf(v->reason, sizeof v->reason, "a Q8_1 variant produced non-finite outputs");
+	return true;
+}
+
+void
+outlier_report_set_measured(outlier_report *r, const outlier_measured *m, double tol)
+{
+	r->measured = m;
+	outlier_verdict_measured(&r->verdict, m, tol);
+}

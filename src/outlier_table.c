@@ -533,6 +533,30 @@ fail:
 	return NULL;
 }
 
+int
+outlier_table_set_measured(outlier_table *t, const char *tensor, const outlier_measured *m,
+	errmsg *err)
+{
+	outlier_row *row = NULL;
+	double wq, bf;
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (strcmp(t->rows[i].tensor, tensor) == 0)
+			row = &t->rows[i];
+	if (row == NULL || row->skipped) {
+		errmsg_set(err, "no analysed row for tensor '%s'", tensor);
+		return -1;
+	}
+	row->measured = m;
+	outlier_verdict_measured(&row->verdict, m, t->tol);
+	if (m != NULL && outlier_measured_gap(m, &wq, &bf) && wq > row->score)
+		row->score = wq;
+	t->n_seed_flagged = t->n_fp32 = 0;
+	rank_layers(t);
+	return 0;
+}
+
 void
 outlier_table_free(outlier_table *t)
 {

@@ -231,6 +231,17 @@ test_report_and_measured(void **state)
 	assert_string_equal(json_object_get_string(v), "fp32");
 	json_object_put(j);
 
+	/* Measurements below the tolerance leave the verdict alone; above, they route. */
+	{
+		outlier_verdict vd = { .valid = true, .fp32 = false };
+
+		assert_false(outlier_verdict_measured(&vd, &m, 0.02));
+		assert_false(vd.fp32);
+		assert_true(outlier_verdict_measured(&vd, &m, 0.011));
+		assert_true(vd.fp32);
+		assert_non_null(strstr(vd.reason, "measured Q8_1 variant error 1.20% > 1.10%"));
+		assert_false(outlier_verdict_measured(&vd, NULL, 0.01));
+	}
 	/* A non-finite output is an infinite error; no GPU means a clear line. */
 	outlier_measured_add(&m, "q6k_dp4a", 4, true, true, 0.0, 1.0, 3, NULL);
 	assert_true(outlier_measured_gap(&m, &wq, &bf));
@@ -343,6 +354,26 @@ test_table_synth(void **state)
 	assert_int_equal(t->rows[3].layer, -1);
 	assert_int_equal(t->n_seed_flagged, 0);
 	assert_true(t->rows[1].have_weights && t->rows[1].w.gemv_valid);
+	assert_int_equal(t->n_fp32, 0);
+	/* GPU results folded in: a 5% dp4a error routes blk.1's matrix to fp32. */
+	{
+		outlier_measured m;
+
+		outlier_measured_init(&m);
+		outlier_measured_add(&m, "q8_dp4a", 4, true, true, 0.05, 1.0, 0, NULL);
+		outlier_measured_add(&m, "q8_fp32", 4, false, true, 0.0002, 0.01, 0, NULL);
+		assert_int_equal(outlier_table_set_measured(t, "blk.1.attn_q.weight", &m, &e), 0);
+		assert_true(t->rows[2].verdict.fp32);
+		assert_non_null(strstr(t->rows[2].verdict.reason, "measured Q8_1 variant error 5.00% > 2.00%"));
+		assert_int_equal(t->n_fp32, 1);
+		assert_int_equal(t->worst[0], 1);
+		txt = capture_table(t);
+		assert_non_null(strstr(txt, "measured on the GPU: worst q8_1 variant 5.00%, best fp32 0.02%"));
+		free(txt);
+		assert_int_equal(outlier_table_set_measured(t, "blk.7.attn_q.weight", &m, &e), -1);
+		assert_non_null(strstr(e.text, "no analysed row for tensor 'blk.7.attn_q.weight'"));
+		outlier_measured_free(&m);
+	}
 	outlier_table_free(t);
 
 	/* Channel 100 exists only in ffn_down (k 256): planted there, noted elsewhere. */
