@@ -22,8 +22,9 @@
  * 0.54%), or an fp16 hazard exists (see outlier_q8). Every metric carries a
  * validity flag; invalid ones are printed as "n/a" with the reason.
  *
- * Files: outlier.c (vector and profile statistics), outlier_q8.c (Q8_1),
- * outlier_w.c (weights and the simulated GEMV), outlier_table.c (per-layer
+ * Files: outlier.c (vector and profile statistics, verdicts), outlier_q8.c
+ * (Q8_1), outlier_w.c (weights and the simulated GEMV), outlier_report.c
+ * (one vector's report, GPU measurements), outlier_table.c (per-layer
  * table), outlier_render.c (text and JSON). */
 #ifndef GGSCOPE_OUTLIER_H
 #define GGSCOPE_OUTLIER_H

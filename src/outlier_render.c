@@ -342,12 +342,12 @@ print_q8(FILE *out, const outlier_q8 *q)
 	char a[32], b[32], c[32];
 	size_t i;
 
-	fprintf(out, "Q8_1 round trip (exact: d = amax/127 as fp16, q = round(x/d)), %llu blocks%s:\n",
-		(unsigned long long)q->n_blocks, q->n_pad ? " (last one zero-padded)" : "");
 	if (!q->valid) {
-		fprintf(out, "  n/a: %s\n", q->why);
+		fprintf(out, "Q8_1 round trip: n/a: %s\n", q->why);
 		return;
 	}
+	fprintf(out, "Q8_1 round trip (exact: d = amax/127 as fp16, q = round(x/d)), %llu blocks%s:\n",
+		(unsigned long long)q->n_blocks, q->n_pad ? " (last one zero-padded)" : "");
 	fprintf(out, "  eps_x %s  (uniform model %s from block crest C^2 %.2f; Gaussian 5.7, max 32; SNR %.1f dB)\n",
 		pct(a, sizeof a, q->eps_x_valid, q->eps_x), pct(b, sizeof b, q->eps_x_valid, q->eps_x_pred),
 		q->crest2, q->snr_db_pred);
