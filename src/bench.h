@@ -139,6 +139,16 @@ bench_time bench_time_of(double *us, int n);
  * as Q8_1) + y (4 per row). */
 uint64_t bench_gemv_bytes(uint64_t w_bytes, int64_t rows, int64_t k, bool q8_input);
 
+/* A random layer at any shape, for benchmarks and GPU tests without a
+ * model file: Gaussian weights with a per-row scale spread (log-normal, as
+ * in trained layers) quantized to Q4_K or Q6_K with `threads` threads (0 =
+ * one per core). Returns the rows x row_bytes weights (caller frees) and
+ * fills *layer (layer->w points at them, layer->name at a static string);
+ * NULL with a message for another type, a k that is not a multiple of 256
+ * or a non-positive shape. */
+void *bench_random_layer(uint32_t type, int64_t rows, int64_t k, uint64_t seed, int threads,
+	bench_layer *layer, errmsg *err);
+
 /* Seeded Gaussian N(0, 1) values (splitmix64 + Box-Muller): the same seed
  * gives the same vector on every machine. */
 void bench_gaussian(float *x, int64_t n, uint64_t seed);

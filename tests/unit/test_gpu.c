@@ -14,258 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "gpu.h"
-#include "gpu_backend.h"
-
-/* ---------------------------------------------------------------- fake backend */
-
-#define FAKE_MAX 64
-
-struct fake {
-	struct { uint64_t addr; size_t bytes; unsigned char *mem; } blocks[FAKE_MAX];
-	uint64_t next_addr;
-	int allocs, frees, launches, syncs, resets, unloads;
-	int sticky_next_sync;  /* the next sync reports a poisoned context */
-	int reset_fails;
-	int n_params;          /* what func_get reports */
-	size_t param_sizes[GPU_MAX_ARGS];
-	uint64_t last_arg0;    /* value of the first launch argument, as 8 bytes */
-	const void *last_image; /* the image the last module_load got */
-	size_t last_size;
-	int *closed;           /* set when the backend is closed */
-};
-
-static unsigned char *
-fake_mem(struct fake *f, uint64_t addr, size_t bytes)
-{
-	int i;
-
-	for (i = 0; i < FAKE_MAX; i++)
-		if (f->blocks[i].mem && addr >= f->blocks[i].addr &&
-		    addr + bytes <= f->blocks[i].addr + f->blocks[i].bytes)
-			return f->blocks[i].mem + (addr - f->blocks[i].addr);
-	return NULL;
-}
-
-static void
-fake_close(void *impl)
-{
-	struct fake *f = impl;
-	int i;
-
-	for (i = 0; i < FAKE_MAX; i++)
-		free(f->blocks[i].mem);
-	if (f->closed)
-		*f->closed = 1;
-	free(f);
-}
-
-static int
-fake_alloc(void *impl, size_t bytes, uint64_t *d, errmsg *e)
-{
-	struct fake *f = impl;
-	int i;
-
-	for (i = 0; i < FAKE_MAX && f->blocks[i].mem; i++)
-		;
-	if (i == FAKE_MAX) {
-		errmsg_set(e, "fake: out of memory");
-		return GPU_EFAIL;
-	}
-	f->blocks[i].addr = f->next_addr;
-	f->blocks[i].bytes = bytes;
-	f->blocks[i].mem = calloc(1, bytes);
-	f->next_addr += (bytes + 255) & ~(uint64_t)255;
-	*d = f->blocks[i].addr;
-	f->allocs++;
-	return 0;
-}
-
-static int
-fake_free(void *impl, uint64_t d, errmsg *e)
-{
-	struct fake *f = impl;
-	int i;
-
-	for (i = 0; i < FAKE_MAX; i++)
-		if (f->blocks[i].mem && f->blocks[i].addr == d) {
-			free(f->blocks[i].mem);
-			f->blocks[i].mem = NULL;
-			f->frees++;
-			return 0;
-		}
-	errmsg_set(e, "fake: free of unknown address %#llx", (unsigned long long)d);
-	return GPU_EFAIL;
-}
-
-static int
-fake_upload(void *impl, uint64_t d, const void *s, size_t b, errmsg *e)
-{
-	unsigned char *m = fake_mem(impl, d, b);
-
-	assert_non_null(m); /* gpu.c must have range-checked */
-	memcpy(m, s, b);
-	return 0;
-}
-
-static int
-fake_download(void *impl, void *d, uint64_t s, size_t b, errmsg *e)
-{
-	unsigned char *m = fake_mem(impl, s, b);
-
-	assert_non_null(m);
-	memcpy(d, m, b);
-	return 0;
-}
-
-static int
-fake_fill(void *impl, uint64_t d, uint32_t v, size_t n, errmsg *e)
-{
-	unsigned char *m = fake_mem(impl, d, n * 4);
-	size_t i;
-
-	assert_non_null(m);
-	for (i = 0; i < n; i++)
-		memcpy(m + 4 * i, &v, 4);
-	return 0;
-}
-
-static int fake_token;
-
-static int
-fake_mod_load(void *impl, const void *im, size_t s, void **m, errmsg *e)
-{
-	struct fake *f = impl;
-
-	f->last_image = im;
-	f->last_size = s;
-	if (memcmp(im, "\x7f" "ELF", 4) != 0) {
-		/* PTX must end within the image or right after it (a copy). */
-		size_t len = strlen(im);
-
-		assert_true(len == s || len + 1 == s);
-	}
-	*m = &fake_token;
-	return 0;
-}
-
-static int
-fake_mod_unload(void *impl, void *m, errmsg *e)
-{
-	((struct fake *)impl)->unloads++;
-	return 0;
-}
-
-static int
-fake_func_get(void *impl, void *m, const char *n, void **fn, size_t *ps, int mp, int *np, errmsg *e)
-{
-	struct fake *f = impl;
-
-	if (strcmp(n, "missing") == 0) {
-		errmsg_set(e, "kernel \"missing\": cuModuleGetFunction: CUDA_ERROR_NOT_FOUND");
-		return GPU_EFAIL;
-	}
-	*fn = &fake_token;
-	*np = f->n_params;
-	if (f->n_params > 0)
-		memcpy(ps, f->param_sizes, (size_t)f->n_params * sizeof *ps);
-	return 0;
-}
-
-static int
-fake_attrs(void *impl, void *fn, gpu_func_attrs *a, errmsg *e)
-{
-	a->num_regs = 40;
-	a->max_threads_per_block = 1024;
-	return 0;
-}
-
-static int
-fake_occ(void *impl, void *fn, int bt, size_t sm, int *b, errmsg *e)
-{
-	*b = 2048 / bt;
-	return 0;
-}
-
-static int
-fake_launch(void *impl, void *fn, const gpu_launch_cfg *c, void **p, errmsg *e)
-{
-	struct fake *f = impl;
-
-	f->launches++;
-	if (p != NULL && p[0] != NULL)
-		memcpy(&f->last_arg0, p[0], 8);
-	return 0;
-}
-
-static int
-fake_sync(void *impl, errmsg *e)
-{
-	struct fake *f = impl;
-
-	f->syncs++;
-	if (f->sticky_next_sync) {
-		f->sticky_next_sync = 0;
-		errmsg_set(e, "cuStreamSynchronize: CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory "
-			"access was encountered)");
-		return GPU_BACKEND_STICKY;
-	}
-	return 0;
-}
-
-static int fake_ev_rec(void *impl, int ev, errmsg *e) { return 0; }
-static int fake_ev_el(void *impl, int a, int b, float *ms, errmsg *e) { *ms = 1.5f; return 0; }
-
-static int
-fake_reset(void *impl, errmsg *e)
-{
-	struct fake *f = impl;
-	int i;
-
-	f->resets++;
-	if (f->reset_fails) {
-		errmsg_set(e, "cuDevicePrimaryCtxReset: CUDA_ERROR_UNKNOWN");
-		return GPU_EFAIL;
-	}
-	/* A reset frees everything the context held. */
-	for (i = 0; i < FAKE_MAX; i++) {
-		free(f->blocks[i].mem);
-		f->blocks[i].mem = NULL;
-	}
-	return 0;
-}
-
-static const gpu_backend_ops fake_ops = {
-	"fake", fake_close, fake_alloc, fake_free, fake_upload, fake_download, fake_fill,
-	fake_mod_load, fake_mod_unload, fake_func_get, fake_attrs, fake_occ, fake_launch, fake_sync,
-	fake_ev_rec, fake_ev_el, fake_reset
-};
-
-static gpu *
-fake_gpu(struct fake **out)
-{
-	struct fake *f = calloc(1, sizeof *f);
-	gpu_info info;
-
-	memset(&info, 0, sizeof info);
-	info.valid = true;
-	snprintf(info.name, sizeof info.name, "Fake H100");
-	info.cc_major = 9;
-	info.sm_count = 132;
-	info.l2_bytes = 50u << 20;
-	info.mem_bytes = (uint64_t)80 << 30;
-	info.mem_clock_khz = 2619000;
-	info.mem_bus_bits = 5120;
-	info.peak_bw_gbs = gpu_peak_bandwidth_gbs(2619000, 5120);
-	info.driver_version = 13000;
-	f->next_addr = 0x7f0000000000ull;
-	f->n_params = 3;
-	f->param_sizes[0] = 8;
-	f->param_sizes[1] = 8;
-	f->param_sizes[2] = 4;
-	*out = f;
-	return gpu_open_backend(&fake_ops, f, &info, "/fake/libcuda.so.1");
-}
+#include "fake_gpu.h"
 
 /* A module with one kernel (y, x, n) on the fake. */
 static gpu_func
@@ -382,7 +131,7 @@ static void
 test_buffer_lifecycle(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_buf b, nul = { 0, 0 };
 	errmsg e;
 	float in[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, out[8];
@@ -425,7 +174,7 @@ static void
 test_slot_reuse_keeps_old_handle_dead(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_buf a, b;
 	errmsg e;
 
@@ -443,7 +192,7 @@ static void
 test_fill_needs_words(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_buf b;
 	errmsg e;
 
@@ -460,7 +209,7 @@ static void
 test_launch_resolves_buffers(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_module m;
 	gpu_func fn = fake_kernel(g, &m);
 	gpu_buf y, x;
@@ -487,7 +236,7 @@ static void
 test_module_images(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	char *ptx = malloc(6);
 	static const unsigned char elf[8] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 };
 	static const char text[] = ".version 8.0";
@@ -513,7 +262,7 @@ static void
 test_launch_refusals(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_module m;
 	gpu_func fn = fake_kernel(g, &m), nulfn = { 0, 0 };
 	gpu_buf y, x, nul = { 0, 0 };
@@ -557,7 +306,7 @@ static void
 test_unknown_param_list_is_not_checked(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_module m;
 	gpu_func fn;
 	gpu_buf y;
@@ -565,8 +314,8 @@ test_unknown_param_list_is_not_checked(void **state)
 	errmsg e;
 
 	(void)state;
-	f->n_params = -1; /* a driver without cuFuncGetParamInfo */
-	fn = fake_kernel(g, &m);
+	assert_int_equal(gpu_module_load(g, "// ptx", 7, &m, &e), 0);
+	assert_int_equal(gpu_func_get(g, m, "unchecked", &fn, &e), 0); /* no cuFuncGetParamInfo */
 	assert_int_equal(gpu_func_param_count(g, fn), -1);
 	assert_int_equal(gpu_buf_alloc(g, 64, &y, &e), 0);
 	args[0] = gpu_arg_buf(y);
@@ -578,7 +327,7 @@ static void
 test_module_unload_kills_functions(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_module m;
 	gpu_func fn = fake_kernel(g, &m), missing;
 	gpu_func_attrs a;
@@ -606,7 +355,7 @@ static void
 test_events(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	float ms;
 	errmsg e;
 
@@ -627,7 +376,7 @@ static void
 test_sticky_error_resets_and_invalidates(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_module m;
 	gpu_func fn = fake_kernel(g, &m);
 	gpu_buf y, x, y2;
@@ -682,7 +431,7 @@ static void
 test_sticky_error_during_download(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_buf y;
 	float out[4];
 	errmsg e;
@@ -699,7 +448,7 @@ static void
 test_failed_rebuild_makes_unavailable(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	errmsg e;
 	char line[ERRMSG_MAX];
 
@@ -720,7 +469,7 @@ static void
 test_close_frees_live(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	gpu_buf a, b, c;
 	gpu_module m;
 	errmsg e;
@@ -766,7 +515,7 @@ static void
 test_bandwidth_and_describe(void **state)
 {
 	struct fake *f;
-	gpu *g = fake_gpu(&f);
+	gpu *g = fake_gpu_open(&f, NULL);
 	char line[512];
 
 	(void)state;
