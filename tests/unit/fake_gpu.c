@@ -104,6 +104,7 @@ fake_fill(void *impl, uint64_t d, uint32_t v, size_t n, errmsg *e)
 	size_t i;
 
 	assert_non_null(m);
+	((struct fake *)impl)->fills++;
 	for (i = 0; i < n; i++)
 		memcpy(m + 4 * i, &v, 4);
 	return 0;
@@ -246,6 +247,12 @@ static const struct fake_kernel default_kernels[] = {
 gpu *
 fake_gpu_open(struct fake **out, const struct fake_kernel *kernels)
 {
+	return fake_gpu_open_l2(out, kernels, 50u << 20);
+}
+
+gpu *
+fake_gpu_open_l2(struct fake **out, const struct fake_kernel *kernels, uint64_t l2_bytes)
+{
 	struct fake *f = calloc(1, sizeof *f);
 	gpu_info info;
 
@@ -254,7 +261,8 @@ fake_gpu_open(struct fake **out, const struct fake_kernel *kernels)
 	snprintf(info.name, sizeof info.name, "Fake H100");
 	info.cc_major = 9;
 	info.sm_count = 132;
-	info.l2_bytes = 50u << 20;
+	info.max_threads_per_sm = 2048;
+	info.l2_bytes = l2_bytes;
 	info.mem_bytes = (uint64_t)80 << 30;
 	info.mem_clock_khz = 2619000;
 	info.mem_bus_bits = 5120;

@@ -24,7 +24,7 @@ struct fake_kernel {
 struct fake {
 	struct { uint64_t addr; size_t bytes; unsigned char *mem; } blocks[FAKE_MAX];
 	uint64_t next_addr;
-	int allocs, frees, launches, syncs, resets, unloads;
+	int allocs, frees, fills, launches, syncs, resets, unloads;
 	int sticky_next_sync;   /* the next sync reports a poisoned context */
 	int reset_fails;
 	uint64_t last_arg0;     /* value of the first launch argument, as 8 bytes */
@@ -39,6 +39,8 @@ extern const gpu_backend_ops fake_ops;
 /* A gpu on the fake backend, with a made-up H100 (132 SMs, L2 50 MiB,
  * 3352 GB/s). kernels NULL gives test_gpu's: k(8, 8, 4) and unchecked. */
 gpu *fake_gpu_open(struct fake **out, const struct fake_kernel *kernels);
+/* The same with another L2 size (the L2 flush writes 3 x L2). */
+gpu *fake_gpu_open_l2(struct fake **out, const struct fake_kernel *kernels, uint64_t l2_bytes);
 
 /* Host memory behind a fake device range, or NULL outside every block. */
 unsigned char *fake_mem(struct fake *f, uint64_t addr, size_t bytes);
