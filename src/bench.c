@@ -134,8 +134,9 @@ bench_gaussian(float *x, int64_t n, uint64_t seed)
 struct bench_session {
 	gpu *g;
 	bench_layer layer;
+	int64_t k_pad;     /* k rounded up to whole super-blocks */
 	int threads;
-	float *x;          /* k floats */
+	float *x;          /* k_pad floats: x, then zeros */
 	float *x_q8;       /* x after a Q8_1 round trip (k floats), or NULL until needed */
 	double *ref;       /* rows: reference with x */
 	double *ref_q8;    /* rows: reference with x_q8, or NULL until needed */
@@ -147,7 +148,8 @@ bench_session *
 bench_open(gpu *g, const bench_layer *layer, const float *x, int threads, errmsg *err)
 {
 	bench_session *s;
-	uint64_t row_bytes;
+	uint64_t row_bytes = 0;
+	int64_t k_pad = (layer->k + QK_K - 1) / QK_K * QK_K;
 
 	if (layer->type != QT_Q4_K && layer->type != QT_Q6_K) {
 		const quant_info *qi = quant_type_info(layer->type);
@@ -157,22 +159,24 @@ bench_open(gpu *g, const bench_layer *layer, const float *x, int threads, errmsg
 		return NULL;
 	}
 	if (layer->rows <= 0 || layer->k <= 0 || layer->rows > INT32_MAX || layer->k > INT32_MAX ||
-	    !quant_row_bytes(layer->type, (uint64_t)layer->k, &row_bytes) ||
+	    !quant_row_bytes(layer->type, (uint64_t)k_pad, &row_bytes) ||
 	    row_bytes * (uint64_t)layer->rows != layer->w_bytes) {
-		errmsg_set(err, "%s: %lld x %lld %s does not match its %llu bytes (k must be a "
-			"multiple of 256)", layer->name, (long long)layer->rows, (long long)layer->k,
-			quant_type_info(layer->type)->name, (unsigned long long)layer->w_bytes);
+		errmsg_set(err, "%s: %lld x %lld %s (%llu bytes a row) does not match its %llu bytes",
+			layer->name, (long long)layer->rows, (long long)layer->k,
+			quant_type_info(layer->type)->name, (unsigned long long)row_bytes,
+			(unsigned long long)layer->w_bytes);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
 	s->g = g;
 	s->layer = *layer;
+	s->k_pad = k_pad;
 	s->threads = threads;
-	s->x = xreallocarray(NULL, (size_t)layer->k, sizeof *s->x);
+	s->x = xcalloc((size_t)k_pad, sizeof *s->x);
 	memcpy(s->x, x, (size_t)layer->k * sizeof *s->x);
 	s->ref = xreallocarray(NULL, (size_t)layer->rows, sizeof *s->ref);
 	s->y = xreallocarray(NULL, (size_t)layer->rows, sizeof *s->y);
-	if (ref_gemv(layer->type, layer->w, layer->rows, layer->k, s->x, s->ref, threads, err) != 0) {
+	if (ref_gemv(layer->type, layer->w, layer->rows, k_pad, s->x, s->ref, threads, err) != 0) {
 		errmsg_prefix(err, "%s: reference", layer->name);
 		bench_close(s);
 		return NULL;
@@ -208,25 +212,22 @@ bench_reference(const bench_session *s)
 static int
 need_q8_reference(bench_session *s, errmsg *err)
 {
-	int64_t k = s->layer.k, nblk = (k + QK8_1 - 1) / QK8_1, b, i;
-	float *pad;
+	int64_t k = s->k_pad, nblk = k / QK8_1, b, i;
 	uint8_t *q8;
 
 	if (s->ref_q8 != NULL)
 		return 0;
-	pad = xcalloc((size_t)(nblk * QK8_1), sizeof *pad);
-	memcpy(pad, s->x, (size_t)k * sizeof *pad);
+	/* x is zero past the logical k, as the GPU quantizer pads it */
 	q8 = xmalloc((size_t)(nblk * Q8_1_BYTES));
-	quant_quantize_q8_1(pad, q8, nblk * QK8_1);
+	quant_quantize_q8_1(s->x, q8, k);
 	s->x_q8 = xreallocarray(NULL, (size_t)k, sizeof *s->x_q8);
 	for (b = 0; b < nblk; b++) {
 		const uint8_t *blk = q8 + b * Q8_1_BYTES;
 		float d = quant_f16_to_f32((uint16_t)(blk[0] | blk[1] << 8));
 
-		for (i = 0; i < QK8_1 && b * QK8_1 + i < k; i++)
+		for (i = 0; i < QK8_1; i++)
 			s->x_q8[b * QK8_1 + i] = d * (float)(int8_t)blk[4 + i];
 	}
-	free(pad);
 	free(q8);
 	s->ref_q8 = xreallocarray(NULL, (size_t)s->layer.rows, sizeof *s->ref_q8);
 	if (ref_gemv(s->layer.type, s->layer.w, s->layer.rows, k, s->x_q8, s->ref_q8, s->threads,

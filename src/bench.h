@@ -21,8 +21,10 @@
 #include "gpu.h"
 
 /* A weight matrix: `rows` rows of k elements of `type` (Q4_K or Q6_K),
- * row-major as in GGUF. `w` is typically the file's mapping; it must stay
- * valid while the session is open. */
+ * row-major as in GGUF, each row ceil(k/256) super-blocks. k need not be a
+ * multiple of 256 (GGUF tensors always are; random layers may not be):
+ * columns from k up to the padded width multiply x = 0. `w` is typically
+ * the file's mapping; it must stay valid while the session is open. */
 typedef struct bench_layer {
 	const char *name;
 	uint32_t type;      /* enum qtype */
@@ -110,8 +112,9 @@ typedef struct bench_session bench_session;
 
 /* Bind a layer and an input vector x (k floats, copied) to a gpu and
  * compute the float64 reference on the CPU. Returns NULL and sets err for a
- * type other than Q4_K/Q6_K, a w_bytes that does not match rows x k, or a
- * reference failure. Works without a GPU (measurement then fails). */
+ * type other than Q4_K/Q6_K, a w_bytes that does not match rows of
+ * ceil(k/256) super-blocks, or a reference failure. Works without a GPU
+ * (measurement then fails). */
 bench_session *bench_open(gpu *g, const bench_layer *layer, const float *x, int threads,
 	errmsg *err);
 
@@ -143,9 +146,9 @@ uint64_t bench_gemv_bytes(uint64_t w_bytes, int64_t rows, int64_t k, bool q8_inp
  * model file: Gaussian weights with a per-row scale spread (log-normal, as
  * in trained layers) quantized to Q4_K or Q6_K with `threads` threads (0 =
  * one per core). Returns the rows x row_bytes weights (caller frees) and
- * fills *layer (layer->w points at them, layer->name at a static string);
- * NULL with a message for another type, a k that is not a multiple of 256
- * or a non-positive shape. */
+ * fills *layer (layer->w points at them, layer->name at a static string).
+ * A k that is not a multiple of 256 gives padded rows (see bench_layer).
+ * NULL with a message for another type or a non-positive shape. */
 void *bench_random_layer(uint32_t type, int64_t rows, int64_t k, uint64_t seed, int threads,
 	bench_layer *layer, errmsg *err);
 

@@ -17,7 +17,7 @@
 
 struct qjob {
 	uint32_t type;
-	int64_t k, row_begin, row_end;
+	int64_t k, row_begin, row_end; /* k: padded to whole super-blocks */
 	uint64_t seed, row_bytes;
 	uint8_t *w;
 };
@@ -56,7 +56,8 @@ bench_random_layer(uint32_t type, int64_t rows, int64_t k, uint64_t seed, int th
 	struct qjob jobs[LAYER_MAX_THREADS];
 	pthread_t tid[LAYER_MAX_THREADS];
 	bool started[LAYER_MAX_THREADS];
-	uint64_t row_bytes;
+	uint64_t row_bytes = 0;
+	int64_t k_pad = (k + QK_K - 1) / QK_K * QK_K;
 	uint8_t *w;
 	int t, n;
 
@@ -64,10 +65,10 @@ bench_random_layer(uint32_t type, int64_t rows, int64_t k, uint64_t seed, int th
 		errmsg_set(err, "random layers are Q4_K or Q6_K");
 		return NULL;
 	}
-	if (rows <= 0 || k <= 0 || rows > INT32_MAX || k > INT32_MAX || k % QK_K != 0 ||
-	    !quant_row_bytes(type, (uint64_t)k, &row_bytes)) {
-		errmsg_set(err, "random layer %lld x %lld: rows and k must be positive and k a "
-			"multiple of 256", (long long)rows, (long long)k);
+	if (rows <= 0 || k <= 0 || rows > INT32_MAX || k > INT32_MAX ||
+	    !quant_row_bytes(type, (uint64_t)k_pad, &row_bytes)) {
+		errmsg_set(err, "random layer %lld x %lld: rows and k must be positive",
+			(long long)rows, (long long)k);
 		return NULL;
 	}
 	if (threads <= 0) {
@@ -80,7 +81,7 @@ bench_random_layer(uint32_t type, int64_t rows, int64_t k, uint64_t seed, int th
 		n = (int)rows;
 	w = xreallocarray(NULL, (size_t)rows, (size_t)row_bytes);
 	for (t = 0; t < n; t++) {
-		jobs[t] = (struct qjob){ type, k, rows * t / n, rows * (t + 1) / n, seed, row_bytes, w };
+		jobs[t] = (struct qjob){ type, k_pad, rows * t / n, rows * (t + 1) / n, seed, row_bytes, w };
 		/* a thread that cannot start leaves its rows to this one */
 		started[t] = t > 0 && pthread_create(&tid[t], NULL, quantize_rows, &jobs[t]) == 0;
 	}

@@ -39,7 +39,7 @@ gemv_args(struct fake *f, void **p, struct gemv_args *a)
 	memcpy(&x, p[2], 8);
 	memcpy(&a->k, p[3], 4);
 	memcpy(&a->n, p[4], 4);
-	assert_true(quant_row_bytes(sim_type, (uint64_t)a->k, &row_bytes));
+	assert_true(quant_row_bytes(sim_type, (uint64_t)(a->k + 255) / 256 * 256, &row_bytes));
 	a->y = (float *)fake_mem(f, y, (size_t)a->n * 4);
 	a->w = fake_mem(f, w, (size_t)(row_bytes * (uint64_t)a->n));
 	a->x = fake_mem(f, x, 4);
@@ -59,8 +59,8 @@ gemv(struct fake *f, void **p, bool q8, int n_rows_div, float scale)
 	int r, c;
 
 	gemv_args(f, p, &a);
-	quant_row_bytes(sim_type, (uint64_t)a.k, &row_bytes);
-	row = malloc((size_t)a.k * sizeof *row);
+	quant_row_bytes(sim_type, (uint64_t)(a.k + 255) / 256 * 256, &row_bytes);
+	row = malloc((size_t)(a.k + 255) / 256 * 256 * sizeof *row);
 	x = malloc((size_t)a.k * sizeof *x);
 	if (q8)
 		for (c = 0; c < a.k; c++) {
@@ -73,7 +73,8 @@ gemv(struct fake *f, void **p, bool q8, int n_rows_div, float scale)
 	for (r = 0; r < a.n / n_rows_div; r++) {
 		float acc = 0;
 
-		assert_int_equal(quant_dequant_row(sim_type, a.w + (uint64_t)r * row_bytes, row, a.k, NULL), 0);
+		assert_int_equal(quant_dequant_row(sim_type, a.w + (uint64_t)r * row_bytes, row,
+			(a.k + 255) / 256 * 256, NULL), 0);
 		for (c = 0; c < a.k; c++)
 			acc += row[c] * x[c];
 		a.y[r] = acc * scale;
@@ -226,8 +227,13 @@ test_random_layer(void **state)
 	assert_memory_equal(a, b, l1.w_bytes); /* independent of the thread count */
 	free(a);
 	free(b);
-	assert_null(bench_random_layer(QT_Q4_K, 8, 300, 5, 1, &l1, &e));
-	assert_non_null(strstr(e.text, "multiple of 256"));
+	/* k = 300 gives rows of two super-blocks */
+	a = bench_random_layer(QT_Q4_K, 8, 300, 5, 1, &l1, &e);
+	assert_non_null(a);
+	assert_int_equal(l1.k, 300);
+	assert_int_equal(l1.w_bytes, 8 * 2 * Q4_K_BYTES);
+	free(a);
+	assert_null(bench_random_layer(QT_Q4_K, 0, 256, 5, 1, &l1, &e));
 	assert_null(bench_random_layer(QT_Q8_0, 8, 256, 5, 1, &l1, &e));
 }
 
@@ -247,7 +253,7 @@ test_open_rejects(void **state)
 	l.type = QT_Q4_K;
 	l.w_bytes = sizeof w - 1;
 	assert_null(bench_open(g, &l, x, 1, &e));
-	assert_non_null(strstr(e.text, "does not match its 287 bytes"));
+	assert_non_null(strstr(e.text, "(144 bytes a row) does not match its 287 bytes"));
 	gpu_close(g);
 }
 
@@ -429,6 +435,38 @@ test_cold_l2_flushes(void **state)
 	teardown(&t);
 }
 
+/* k = 300: rows of two super-blocks, the second one mostly padding. */
+static void
+test_padded_k(void **state)
+{
+	struct fake *f;
+	gpu *g;
+	bench_layer l;
+	void *w;
+	float x[300];
+	bench_session *s;
+	bench_result r;
+	bench_opts o;
+	bench_kernel k = kernel("gemv_ok");
+	errmsg e;
+
+	(void)state;
+	sim_type = QT_Q4_K;
+	g = fake_gpu_open_l2(&f, kernels, 4096);
+	w = bench_random_layer(QT_Q4_K, 16, 300, 3, 1, &l, &e);
+	bench_gaussian(x, 300, 9);
+	s = bench_open(g, &l, x, 1, &e);
+	assert_non_null(s);
+	bench_opts_default(&o);
+	o.reps = 2;
+	assert_int_equal(bench_measure(s, &k, NULL, &o, &r), 0);
+	assert_true(r.pass);
+	assert_true(r.rel_l2 < 1e-6);
+	bench_close(s);
+	gpu_close(g);
+	free(w);
+}
+
 static void
 test_bad_opts(void **state)
 {
@@ -461,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_q8_stale_input_fails),
 		cmocka_unit_test(test_sticky_error_recovers),
 		cmocka_unit_test(test_cold_l2_flushes),
+		cmocka_unit_test(test_padded_k),
 		cmocka_unit_test(test_bad_opts),
 	};
 
