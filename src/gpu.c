@@ -38,6 +38,7 @@ struct gpu {
 	struct slot *slots;      /* slot 0 is never used: the zero handle is null */
 	size_t n_slots;
 	gpu_buf flush_buf;
+	uint32_t flushes;
 	char last_kernel[128];
 	bool recorded[GPU_EVENTS];
 };
@@ -493,8 +494,9 @@ gpu_l2_flush(gpu *g, errmsg *err)
 			return rc;
 		}
 	}
-	/* A changing value, so no layer below can skip the writes as redundant. */
-	return gpu_buf_fill_u32(g, g->flush_buf, 0x01010101u * (g->resets + 1), err);
+	/* A new value each time, so no layer below can skip the writes as
+	 * redundant. */
+	return gpu_buf_fill_u32(g, g->flush_buf, 0x9e3779b9u * ++g->flushes, err);
 }
 
 /* ---------------------------------------------------------------- code */
