@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gpu.h"
 #include "gpu_backend.h"
@@ -33,6 +34,8 @@ struct gpu {
 	gpu_info info;
 	char lib_path[1024];
 	char reason[ERRMSG_MAX]; /* why unavailable; "" when available */
+	char note[ERRMSG_MAX];   /* where the driver runs */
+	bool isolated;           /* impl is a gpu_proc worker */
 	uint32_t gen;
 	unsigned resets;
 	struct slot *slots;      /* slot 0 is never used: the zero handle is null */
@@ -70,6 +73,23 @@ gpu_open_backend(const gpu_backend_ops *ops, void *impl, const gpu_info *info, c
 	return g;
 }
 
+/* An unversioned libcuda.so may be the toolkit's stub: refuse it by name. */
+static bool
+refused_lib(const char *lib_path, errmsg *err)
+{
+	const char *base = strrchr(lib_path, '/');
+	size_t n;
+
+	base = base ? base + 1 : lib_path;
+	n = strlen(base);
+	if (n >= 3 && strcmp(base + n - 3, ".so") == 0) {
+		errmsg_set(err, "refusing to load %s: an unversioned libcuda.so may be the "
+			"toolkit's stub; name the driver's versioned soname (libcuda.so.1)", lib_path);
+		return true;
+	}
+	return false;
+}
+
 gpu *
 gpu_open_lib(const char *lib_path, int ordinal)
 {
@@ -77,32 +97,109 @@ gpu_open_lib(const char *lib_path, int ordinal)
 	void *impl;
 	gpu_info info;
 	char loaded[1024];
-	const char *base;
-	size_t n;
 	errmsg err;
 	gpu *g;
 
-	base = strrchr(lib_path, '/');
-	base = base ? base + 1 : lib_path;
-	n = strlen(base);
-	if (n >= 3 && strcmp(base + n - 3, ".so") == 0) {
-		errmsg_set(&err, "refusing to load %s: an unversioned libcuda.so may be the "
-			"toolkit's stub; name the driver's versioned soname (libcuda.so.1)", lib_path);
+	if (refused_lib(lib_path, &err))
 		return gpu_open_null(err.text);
-	}
 	memset(&info, 0, sizeof info);
 	if (gpu_cuda_open(lib_path, ordinal, &ops, &impl, &info, loaded, sizeof loaded, &err) != 0)
-		return gpu_open_null(err.text);
-	g = gpu_open_backend(ops, impl, &info, loaded);
+		g = gpu_open_null(err.text);
+	else
+		g = gpu_open_backend(ops, impl, &info, loaded);
+	snprintf(g->note, sizeof g->note, "in-process");
 	return g;
+}
+
+gpu *
+gpu_open_isolated(const char *worker, const char *lib_path, int ordinal, errmsg *err)
+{
+	const gpu_backend_ops *ops;
+	void *impl;
+	gpu_info info;
+	char loaded[1024];
+	bool started = false;
+	gpu *g;
+
+	if (refused_lib(lib_path, err))
+		return gpu_open_null(err->text);
+	memset(&info, 0, sizeof info);
+	if (gpu_proc_open(worker, lib_path, ordinal, &ops, &impl, &info, loaded, sizeof loaded,
+	    &started, err) != 0) {
+		if (!started)
+			return NULL;
+		g = gpu_open_null(err->text);
+	} else {
+		g = gpu_open_backend(ops, impl, &info, loaded);
+		g->isolated = true;
+	}
+	snprintf(g->note, sizeof g->note, "worker process %s", worker);
+	return g;
+}
+
+/* The worker program: $GGSCOPE_GPU_WORKER, else beside the running
+ * executable (the build tree), else ../libexec/ggscope/ from it (an
+ * install). */
+static bool
+find_worker(char *buf, size_t len)
+{
+	const char *env = getenv("GGSCOPE_GPU_WORKER");
+	char exe[1024], *slash;
+	ssize_t n;
+
+	if (env != NULL && *env != '\0') {
+		snprintf(buf, len, "%s", env);
+		return true;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return false;
+	*slash = '\0';
+	snprintf(buf, len, "%s/ggscope-gpu-worker", exe);
+	if (access(buf, X_OK) == 0)
+		return true;
+	snprintf(buf, len, "%s/../libexec/ggscope/ggscope-gpu-worker", exe);
+	return access(buf, X_OK) == 0;
 }
 
 gpu *
 gpu_open(void)
 {
-	const char *lib = getenv("GGSCOPE_LIBCUDA");
+	const char *lib = getenv("GGSCOPE_LIBCUDA"), *inproc = getenv("GGSCOPE_GPU_INPROC");
+	char worker[1024];
+	errmsg err;
+	gpu *g;
 
-	return gpu_open_lib(lib != NULL && *lib != '\0' ? lib : "libcuda.so.1", 0);
+	if (lib == NULL || *lib == '\0')
+		lib = "libcuda.so.1";
+	if (inproc != NULL && strcmp(inproc, "1") == 0) {
+		g = gpu_open_lib(lib, 0);
+		snprintf(g->note, sizeof g->note, "in-process (GGSCOPE_GPU_INPROC=1)");
+		return g;
+	}
+	if (!find_worker(worker, sizeof worker))
+		errmsg_set(&err, "no ggscope-gpu-worker beside the program or in ../libexec/ggscope");
+	else if ((g = gpu_open_isolated(worker, lib, 0, &err)) != NULL)
+		return g;
+	g = gpu_open_lib(lib, 0);
+	snprintf(g->note, sizeof g->note, "in-process (%.1900s): a sticky error ends measurement",
+		err.text);
+	return g;
+}
+
+const char *
+gpu_note(const gpu *g)
+{
+	return g->note;
+}
+
+long
+gpu_worker_pid(const gpu *g)
+{
+	return g->isolated ? gpu_proc_pid(g->impl) : -1;
 }
 
 /* Handles of objects of the current generation only: stale and free slots
@@ -291,7 +388,8 @@ context_lost(gpu *g, errmsg *err)
 	g->resets++;
 	if (g->ops->reset(g->impl, &rerr) != 0) {
 		snprintf(g->reason, sizeof g->reason, "device lost: %.900s; rebuilding the context "
-			"failed: %.900s", cause, rerr.text);
+			"failed: %.800s%s", cause, rerr.text, g->isolated ? "" : " (CUDA does not recover a "
+			"process from a sticky error; ggscope-gpu-worker isolates it)");
 		errmsg_set(err, "%s", g->reason);
 		return GPU_EFAIL;
 	}
@@ -669,6 +767,7 @@ gpu_launch(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, i
 {
 	union { uint64_t u64; int32_t i32; uint32_t u32; int64_t i64; float f32; } vals[GPU_MAX_ARGS];
 	void *params[GPU_MAX_ARGS];
+	size_t sizes[GPU_MAX_ARGS];
 	struct slot *fs = func_get_slot(g, f, err);
 	errmsg why;
 	int i, d;
@@ -722,9 +821,10 @@ gpu_launch(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, i
 			return GPU_EFAIL;
 		}
 		params[i] = &vals[i];
+		sizes[i] = arg_size(args[i].kind);
 	}
 	snprintf(g->last_kernel, sizeof g->last_kernel, "%s", fs->name);
-	return result(g, g->ops->launch(g->impl, fs->obj, cfg, params, err), err);
+	return result(g, g->ops->launch(g->impl, fs->obj, cfg, params, sizes, nargs, err), err);
 }
 
 int

@@ -21,6 +21,12 @@
  * kernel launched last and what was invalidated). Every function that takes
  * an errmsg fills it on failure.
  *
+ * Isolation: on current drivers a sticky error poisons CUDA for the whole
+ * process, so gpu_open runs the driver in a worker process
+ * (ggscope-gpu-worker) and a reset replaces that process. Where no worker
+ * can be started the driver runs in-process, gpu_note() says so, and the
+ * first sticky error ends measurement (the gpu becomes unavailable).
+ *
  * Threads: a gpu is used by one thread at a time; it may move between
  * threads (each call makes its context current on the calling thread). */
 #ifndef GGSCOPE_GPU_H
@@ -134,15 +140,29 @@ static inline gpu_arg gpu_arg_f32(float x) { gpu_arg a = { GPU_ARG_F32, { .f32 =
 /* ---------------------------------------------------------------- open, close, state */
 
 /* Open CUDA device 0 through libcuda.so.1 (or the library named by
- * $GGSCOPE_LIBCUDA, for tests). Never returns NULL: without a usable driver
- * or device the result is the null backend, gpu_available() is false and
+ * $GGSCOPE_LIBCUDA, for tests), in a worker process when one can be started
+ * ($GGSCOPE_GPU_WORKER, else ggscope-gpu-worker beside the running program
+ * or in ../libexec/ggscope/), in-process otherwise or when
+ * $GGSCOPE_GPU_INPROC=1. Never returns NULL: without a usable driver or
+ * device the result is the null backend, gpu_available() is false and
  * gpu_unavailable_reason() says why. */
 gpu *gpu_open(void);
 
-/* The same with an explicit library path and device ordinal. A path whose
- * file name ends in ".so" (an unversioned library, possibly the toolkit's
- * stub) is refused. */
+/* Open in this process, with an explicit library path and device ordinal.
+ * A path whose file name ends in ".so" (an unversioned library, possibly
+ * the toolkit's stub) is refused. Never returns NULL. */
 gpu *gpu_open_lib(const char *lib_path, int ordinal);
+
+/* Open through the worker program `worker`. Returns NULL and sets err when
+ * the worker cannot be started; otherwise as gpu_open_lib (the null backend
+ * with the worker's reason when the driver or device is unusable). */
+gpu *gpu_open_isolated(const char *worker, const char *lib_path, int ordinal, errmsg *err);
+
+/* Where the driver runs: "worker process <path>" or "in-process (<why>)". */
+const char *gpu_note(const gpu *g);
+
+/* The worker's process id, or -1 when the driver runs in-process. */
+long gpu_worker_pid(const gpu *g);
 
 /* Release everything: buffers, modules, events, the stream, the primary
  * context, the library. NULL is allowed. */

@@ -38,8 +38,10 @@ typedef struct gpu_backend_ops {
 	int (*func_attrs)(void *impl, void *fn, gpu_func_attrs *out, errmsg *err);
 	int (*occupancy)(void *impl, void *fn, int block_threads, size_t dyn_smem, int *blocks,
 		errmsg *err);
-	/* params[i] points at the value of argument i, as cuLaunchKernel wants */
-	int (*launch)(void *impl, void *fn, const gpu_launch_cfg *cfg, void **params, errmsg *err);
+	/* params[i] points at the value of argument i (sizes[i] bytes), as
+	 * cuLaunchKernel wants */
+	int (*launch)(void *impl, void *fn, const gpu_launch_cfg *cfg, void **params,
+		const size_t *sizes, int n_params, errmsg *err);
 	int (*sync)(void *impl, errmsg *err);
 	int (*event_record)(void *impl, int ev, errmsg *err);
 	int (*event_elapsed_ms)(void *impl, int start, int end, float *ms, errmsg *err);
@@ -60,6 +62,12 @@ void gpu_set_unavailable(gpu *g, const char *reason);
 /* The null backend: every op fails with "measurement unavailable: <reason>". */
 gpu *gpu_open_null(const char *reason);
 
+/* How a backend is opened: load `lib_path`, open device `ordinal`. Returns
+ * 0 and sets *ops, *impl, *info and loaded_path; or GPU_EFAIL with the
+ * reason. gpu_cuda_open is one; the tests have a fake. */
+typedef int (*gpu_backend_open_fn)(const char *lib_path, int ordinal, const gpu_backend_ops **ops,
+	void **impl, gpu_info *info, char *loaded_path, size_t loaded_len, errmsg *err);
+
 /* The CUDA backend (gpu_cuda.c): load the library, initialise the driver,
  * open device `ordinal` with its primary context, a stream and events.
  * Returns 0 and sets *ops, *impl, *info, lib_path; or GPU_EFAIL with the
@@ -67,5 +75,24 @@ gpu *gpu_open_null(const char *reason);
  * CUDA_ERROR_..."). Everything it acquired is released on failure. */
 int gpu_cuda_open(const char *lib_path, int ordinal, const gpu_backend_ops **ops, void **impl,
 	gpu_info *info, char *loaded_path, size_t loaded_len, errmsg *err);
+
+/* The worker process's loop (gpu_worker.c): answer requests on the socket
+ * fd with the backend `opener` opens, until the peer closes it or asks to
+ * close. Returns the process exit status: 0, or 1 for a malformed request. */
+int gpu_worker_serve(int fd, gpu_backend_open_fn opener);
+
+/* The worker client (gpu_proc.c): start `worker` (a program that runs
+ * gpu_worker_serve on fd 3) and open `lib_path` device `ordinal` in it.
+ * Returns 0 and sets *ops and *impl (info, loaded_path as gpu_cuda_open);
+ * GPU_EFAIL with the reason when the worker ran but the driver or device is
+ * unusable (*started true), or when the worker could not be started at all
+ * (*started false). A sticky error makes the ops' reset start a fresh
+ * worker. */
+int gpu_proc_open(const char *worker, const char *lib_path, int ordinal,
+	const gpu_backend_ops **ops, void **impl, gpu_info *info, char *loaded_path,
+	size_t loaded_len, bool *started, errmsg *err);
+
+/* The worker's process id, or -1 (for tests and the UI). */
+long gpu_proc_pid(const void *impl);
 
 #endif

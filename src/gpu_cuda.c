@@ -349,7 +349,8 @@ cu_occupancy(void *impl, void *fn, int block_threads, size_t dyn_smem, int *bloc
 }
 
 static int
-cu_launch(void *impl, void *fn, const gpu_launch_cfg *cfg, void **params, errmsg *err)
+cu_launch(void *impl, void *fn, const gpu_launch_cfg *cfg, void **params, const size_t *sizes,
+	int n_params, errmsg *err)
 {
 	struct cuda *c = impl;
 	int rc;

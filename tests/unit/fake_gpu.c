@@ -180,7 +180,8 @@ fake_occ(void *impl, void *fn, int bt, size_t sm, int *b, errmsg *e)
 }
 
 static int
-fake_launch(void *impl, void *fn, const gpu_launch_cfg *c, void **p, errmsg *e)
+fake_launch(void *impl, void *fn, const gpu_launch_cfg *c, void **p, const size_t *sizes, int n,
+	errmsg *e)
 {
 	struct fake *f = impl;
 	const struct fake_kernel *k = fn;
@@ -250,24 +251,52 @@ fake_gpu_open(struct fake **out, const struct fake_kernel *kernels)
 	return fake_gpu_open_l2(out, kernels, 50u << 20);
 }
 
+static void
+fake_info(gpu_info *info, uint64_t l2_bytes)
+{
+	memset(info, 0, sizeof *info);
+	info->valid = true;
+	snprintf(info->name, sizeof info->name, "Fake H100");
+	info->cc_major = 9;
+	info->sm_count = 132;
+	info->max_threads_per_sm = 2048;
+	info->l2_bytes = l2_bytes;
+	info->mem_bytes = (uint64_t)80 << 30;
+	info->mem_clock_khz = 2619000;
+	info->mem_bus_bits = 5120;
+	info->peak_bw_gbs = gpu_peak_bandwidth_gbs(2619000, 5120);
+	info->driver_version = 13000;
+}
+
+const struct fake_kernel *fake_open_kernels;
+
+int
+fake_backend_open(const char *lib, int ordinal, const gpu_backend_ops **ops, void **impl,
+	gpu_info *info, char *path, size_t len, errmsg *err)
+{
+	struct fake *f;
+
+	if (strcmp(lib, "fail") == 0) {
+		errmsg_set(err, "fake: no device here");
+		return GPU_EFAIL;
+	}
+	f = calloc(1, sizeof *f);
+	f->next_addr = 0x7f0000000000ull;
+	f->kernels = fake_open_kernels ? fake_open_kernels : default_kernels;
+	fake_info(info, 50u << 20);
+	snprintf(path, len, "/fake/%s", lib);
+	*ops = &fake_ops;
+	*impl = f;
+	return 0;
+}
+
 gpu *
 fake_gpu_open_l2(struct fake **out, const struct fake_kernel *kernels, uint64_t l2_bytes)
 {
 	struct fake *f = calloc(1, sizeof *f);
 	gpu_info info;
 
-	memset(&info, 0, sizeof info);
-	info.valid = true;
-	snprintf(info.name, sizeof info.name, "Fake H100");
-	info.cc_major = 9;
-	info.sm_count = 132;
-	info.max_threads_per_sm = 2048;
-	info.l2_bytes = l2_bytes;
-	info.mem_bytes = (uint64_t)80 << 30;
-	info.mem_clock_khz = 2619000;
-	info.mem_bus_bits = 5120;
-	info.peak_bw_gbs = gpu_peak_bandwidth_gbs(2619000, 5120);
-	info.driver_version = 13000;
+	fake_info(&info, l2_bytes);
 	f->next_addr = 0x7f0000000000ull;
 	f->kernels = kernels ? kernels : default_kernels;
 	*out = f;

@@ -42,6 +42,13 @@ gpu *fake_gpu_open(struct fake **out, const struct fake_kernel *kernels);
 /* The same with another L2 size (the L2 flush writes 3 x L2). */
 gpu *fake_gpu_open_l2(struct fake **out, const struct fake_kernel *kernels, uint64_t l2_bytes);
 
+/* A gpu_backend_open_fn for worker tests: library "fail" fails, anything
+ * else opens a fake with the kernels in fake_open_kernels (NULL: the
+ * defaults) and reports "/fake/<lib>" as the loaded path. */
+extern const struct fake_kernel *fake_open_kernels;
+int fake_backend_open(const char *lib, int ordinal, const gpu_backend_ops **ops, void **impl,
+	gpu_info *info, char *path, size_t len, errmsg *err);
+
 /* Host memory behind a fake device range, or NULL outside every block. */
 unsigned char *fake_mem(struct fake *f, uint64_t addr, size_t bytes);
 
