@@ -55,11 +55,16 @@ typedef struct bench_kernel {
  * 0.5% of rms(x), and y inherits that relative error (~5e-3). 2e-2 allows
  * heavier-tailed inputs. Because that bound is loose, dp4a kernels are also
  * checked against a second reference computed from the CPU's Q8_1 copy of
- * x: that removes the activation rounding and leaves float rounding plus
- * the f16 block sums, ~1e-4; 2e-3 catches a dropped sub-block (>= 1e-2). */
+ * x: that removes the activation rounding and leaves float rounding (plus
+ * the f16 block sums, for a kernel that uses them); 1e-3 still catches a
+ * dropped sub-block (>= 1e-2).
+ *
+ * Measured on the H100 (tests/gpu/run.sh, 14 random layers and the demo
+ * block, every variant and warp count): fp32 rel_l2 <= 3.1e-7; Q8_1
+ * 5.1e-3 .. 5.7e-3, and <= 1.6e-7 against the Q8_1-x reference. */
 #define BENCH_TOL_FP32 1e-5
 #define BENCH_TOL_Q8 2e-2
-#define BENCH_TOL_Q8_KERNEL 2e-3
+#define BENCH_TOL_Q8_KERNEL 1e-3
 
 typedef struct bench_opts {
 	int reps;          /* timed launches, >= 1 (default 20) */

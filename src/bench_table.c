@@ -48,7 +48,7 @@ text_header(const bench_table *t)
 		(double)L->w_bytes / 1e6, t->source);
 	printf("device    %s\n", gpu_describe(t->g, dev, sizeof dev));
 	if (gpu_available(t->g))
-		printf("library   %s\n", gpu_lib_path(t->g));
+		printf("library   %s, driver in a %s\n", gpu_lib_path(t->g), gpu_note(t->g));
 	printf("kernels   compiled for %s\n", t->arch);
 	printf("timing    cuda events, %s, median/min/max of %d launches after %d warm-up\n",
 		o->warm_l2 ? "warm L2 (no flush between launches)"
@@ -263,6 +263,7 @@ jdevice(gpu *g)
 	json_object_object_add(o, "driver_release", d->driver_release[0] ?
 		json_object_new_string(d->driver_release) : NULL);
 	json_object_object_add(o, "library", json_object_new_string(gpu_lib_path(g)));
+	json_object_object_add(o, "driver_runs_in", json_object_new_string(gpu_note(g)));
 	return o;
 }
 
