@@ -14,29 +14,24 @@
 /* ---------------------------------------------------------------- timing source */
 
 /* Where kernel durations come from. A rep launches up to BENCH_KERNELS
- * kernels; the loop calls before/after around launch i and, once the
- * stream has finished, collect for each kernel's duration. CUDA events
- * bracket each launch; a CUPTI source would leave before/after empty and
- * read activity records in collect. */
+ * kernels through the timer's launch (kernel i of the rep), then, once the
+ * stream has finished, collect gives each kernel's duration. CUDA events
+ * are recorded in the same backend call as the launch; a CUPTI source would
+ * launch plainly and read activity records in collect. */
 #define BENCH_KERNELS 2
 
 struct bench_timer {
 	const char *name;
-	int (*before)(gpu *g, int i, errmsg *err);
-	int (*after)(gpu *g, int i, errmsg *err);
+	int (*launch)(gpu *g, int i, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args,
+		int nargs, errmsg *err);
 	int (*collect)(gpu *g, int n, double *us, errmsg *err);
 };
 
 static int
-ev_before(gpu *g, int i, errmsg *err)
+ev_launch(gpu *g, int i, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, int nargs,
+	errmsg *err)
 {
-	return gpu_event_record(g, 2 * i, err);
-}
-
-static int
-ev_after(gpu *g, int i, errmsg *err)
-{
-	return gpu_event_record(g, 2 * i + 1, err);
+	return gpu_launch_timed(g, f, cfg, args, nargs, 2 * i, 2 * i + 1, err);
 }
 
 static int
@@ -53,7 +48,7 @@ ev_collect(gpu *g, int n, double *us, errmsg *err)
 	return 0;
 }
 
-static const struct bench_timer event_timer = { "cuda events", ev_before, ev_after, ev_collect };
+static const struct bench_timer event_timer = { "cuda events", ev_launch, ev_collect };
 
 /* ---------------------------------------------------------------- pure helpers */
 
@@ -337,16 +332,12 @@ one_rep(bench_session *s, const struct bench_timer *t, const bench_kernel *gk,
 	if (!warm_l2 && (rc = gpu_l2_flush(g, err)) != 0)
 		return rc;
 	if (quant != NULL) {
-		if ((rc = t->before(g, 1, err)) != 0 ||
-		    (rc = gpu_launch(g, quant->fn, &qk->cfg, qa, 3, err)) != 0 ||
-		    (rc = t->after(g, 1, err)) != 0)
+		if ((rc = t->launch(g, 1, quant->fn, &qk->cfg, qa, 3, err)) != 0)
 			return rc;
 		n = 2;
 	} else
 		n = 1;
-	if ((rc = t->before(g, 0, err)) != 0 ||
-	    (rc = gpu_launch(g, gemv->fn, &gk->cfg, ga, 5, err)) != 0 ||
-	    (rc = t->after(g, 0, err)) != 0)
+	if ((rc = t->launch(g, 0, gemv->fn, &gk->cfg, ga, 5, err)) != 0)
 		return rc;
 	if ((rc = gpu_sync(g, err)) != 0 || (rc = t->collect(g, n, us, err)) != 0)
 		return rc;

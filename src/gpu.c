@@ -765,6 +765,14 @@ int
 gpu_launch(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, int nargs,
 	errmsg *err)
 {
+	return gpu_launch_timed(g, f, cfg, args, nargs, -1, -1, err);
+}
+
+int
+gpu_launch_timed(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, int nargs,
+	int ev_start, int ev_end, errmsg *err)
+{
+	int rc;
 	union { uint64_t u64; int32_t i32; uint32_t u32; int64_t i64; float f32; } vals[GPU_MAX_ARGS];
 	void *params[GPU_MAX_ARGS];
 	size_t sizes[GPU_MAX_ARGS];
@@ -778,6 +786,11 @@ gpu_launch(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, i
 	}
 	if (nargs < 0 || nargs > GPU_MAX_ARGS || (nargs > 0 && args == NULL)) {
 		errmsg_set(err, "launch of %s refused: %d arguments", fs->name, nargs);
+		return GPU_EFAIL;
+	}
+	if (ev_start < -1 || ev_start >= GPU_EVENTS || ev_end < -1 || ev_end >= GPU_EVENTS) {
+		errmsg_set(err, "launch of %s refused: events %d, %d out of range 0..%d", fs->name,
+			ev_start, ev_end, GPU_EVENTS - 1);
 		return GPU_EFAIL;
 	}
 	if (fs->n_params >= 0 && nargs != fs->n_params) {
@@ -824,7 +837,15 @@ gpu_launch(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, i
 		sizes[i] = arg_size(args[i].kind);
 	}
 	snprintf(g->last_kernel, sizeof g->last_kernel, "%s", fs->name);
-	return result(g, g->ops->launch(g->impl, fs->obj, cfg, params, sizes, nargs, err), err);
+	rc = result(g, g->ops->launch(g->impl, fs->obj, cfg, params, sizes, nargs, ev_start, ev_end,
+		err), err);
+	if (rc == 0) {
+		if (ev_start >= 0)
+			g->recorded[ev_start] = true;
+		if (ev_end >= 0)
+			g->recorded[ev_end] = true;
+	}
+	return rc;
 }
 
 int

@@ -269,6 +269,13 @@ int gpu_occupancy(gpu *g, gpu_func f, int block_threads, size_t dyn_smem_bytes, 
 int gpu_launch(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, int nargs,
 	errmsg *err);
 
+/* gpu_launch with events ev_start and ev_end (0 .. GPU_EVENTS-1, or -1 for
+ * none) recorded right before and after the kernel in the same backend call,
+ * so that no host round trip falls between an event and its kernel (the
+ * worker process would otherwise put ~10 us in). */
+int gpu_launch_timed(gpu *g, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, int nargs,
+	int ev_start, int ev_end, errmsg *err);
+
 /* Wait for the stream. A sticky error resets the context (GPU_ERESET) and
  * the message names the kernel launched last. */
 int gpu_sync(gpu *g, errmsg *err);

@@ -39,9 +39,11 @@ typedef struct gpu_backend_ops {
 	int (*occupancy)(void *impl, void *fn, int block_threads, size_t dyn_smem, int *blocks,
 		errmsg *err);
 	/* params[i] points at the value of argument i (sizes[i] bytes), as
-	 * cuLaunchKernel wants */
+	 * cuLaunchKernel wants. Events ev_start and ev_end (-1: none) are
+	 * recorded right before and after the launch, in the same call, so
+	 * nothing else separates them from the kernel. */
 	int (*launch)(void *impl, void *fn, const gpu_launch_cfg *cfg, void **params,
-		const size_t *sizes, int n_params, errmsg *err);
+		const size_t *sizes, int n_params, int ev_start, int ev_end, errmsg *err);
 	int (*sync)(void *impl, errmsg *err);
 	int (*event_record)(void *impl, int ev, errmsg *err);
 	int (*event_elapsed_ms)(void *impl, int start, int end, float *ms, errmsg *err);

@@ -350,16 +350,20 @@ cu_occupancy(void *impl, void *fn, int block_threads, size_t dyn_smem, int *bloc
 
 static int
 cu_launch(void *impl, void *fn, const gpu_launch_cfg *cfg, void **params, const size_t *sizes,
-	int n_params, errmsg *err)
+	int n_params, int ev_start, int ev_end, errmsg *err)
 {
 	struct cuda *c = impl;
 	int rc;
 
 	if ((rc = make_current(c, err)) != 0)
 		return rc;
+	if (ev_start >= 0)
+		CU_TRY(c, EventRecord, (c->events[ev_start], c->stream), err);
 	CU_TRY(c, LaunchKernel, ((CUfunction)fn, cfg->grid[0], cfg->grid[1], cfg->grid[2],
 		cfg->block[0], cfg->block[1], cfg->block[2], cfg->smem_bytes, c->stream, params, NULL),
 		err);
+	if (ev_end >= 0)
+		CU_TRY(c, EventRecord, (c->events[ev_end], c->stream), err);
 	return 0;
 }
 

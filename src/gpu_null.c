@@ -30,7 +30,7 @@ static int null_func_get(void *i, void *m, const char *n, void **f, size_t *ps, 
 static int null_attrs(void *i, void *f, gpu_func_attrs *a, errmsg *e) { return null_fail(i, e); }
 static int null_occ(void *i, void *f, int bt, size_t sm, int *b, errmsg *e) { return null_fail(i, e); }
 static int null_launch(void *i, void *f, const gpu_launch_cfg *c, void **p, const size_t *s, int n,
-	errmsg *e) { return null_fail(i, e); }
+	int e0, int e1, errmsg *e) { return null_fail(i, e); }
 static int null_sync(void *i, errmsg *e) { return null_fail(i, e); }
 static int null_ev_rec(void *i, int ev, errmsg *e) { return null_fail(i, e); }
 static int null_ev_el(void *i, int a, int b, float *ms, errmsg *e) { return null_fail(i, e); }

@@ -405,11 +405,12 @@ pr_occupancy(void *impl, void *fn, int block_threads, size_t dyn_smem, int *bloc
 
 static int
 pr_launch(void *impl, void *fn, const gpu_launch_cfg *cfg, void **params, const size_t *sizes,
-	int n_params, errmsg *err)
+	int n_params, int ev_start, int ev_end, errmsg *err)
 {
 	unsigned char buf[sizeof *cfg + GPU_MAX_ARGS * 16];
 	struct gpu_proto_resp r;
-	uint64_t a[4] = { (uint64_t)(uintptr_t)fn, (uint64_t)n_params, 0, 0 };
+	uint64_t a[4] = { (uint64_t)(uintptr_t)fn, (uint64_t)n_params, (uint64_t)(ev_start + 1),
+		(uint64_t)(ev_end + 1) };
 	size_t off = sizeof *cfg;
 	int i;
 

@@ -34,8 +34,9 @@ enum gpu_proto_op {
 	                      (as int64), payload n uint64 sizes */
 	GPU_OP_FUNC_ATTRS, /* a0 function -> payload gpu_func_attrs */
 	GPU_OP_OCCUPANCY,  /* a0 function, a1 block threads, a2 dynamic smem -> v0 blocks */
-	GPU_OP_LAUNCH,     /* a0 function, a1 n params, payload gpu_launch_cfg, n uint64
-	                      sizes, then each value in an 8-byte slot */
+	GPU_OP_LAUNCH,     /* a0 function, a1 n params, a2/a3 events around it + 1 (0: none),
+	                      payload gpu_launch_cfg, n uint64 sizes, then each value in
+	                      an 8-byte slot */
 	GPU_OP_SYNC,
 	GPU_OP_EVENT_RECORD,  /* a0 event */
 	GPU_OP_EVENT_ELAPSED, /* a0 start, a1 end -> v0 the float's bits */

@@ -204,7 +204,8 @@ serve_one(struct worker *w, const struct gpu_proto_req *q, gpu_backend_open_fn o
 			params[i] = w->in + off; /* the payload is kept 8-aligned per value */
 			off += 8;
 		}
-		rc = o->launch(w->impl, (void *)(uintptr_t)q->a[0], &cfg, params, sizes, np, &err);
+		rc = o->launch(w->impl, (void *)(uintptr_t)q->a[0], &cfg, params, sizes, np,
+			(int)q->a[2] - 1, (int)q->a[3] - 1, &err);
 		return respond(w, rc, 0, 0, NULL, 0, &err);
 	}
 	case GPU_OP_SYNC:

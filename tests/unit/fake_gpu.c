@@ -181,12 +181,14 @@ fake_occ(void *impl, void *fn, int bt, size_t sm, int *b, errmsg *e)
 
 static int
 fake_launch(void *impl, void *fn, const gpu_launch_cfg *c, void **p, const size_t *sizes, int n,
-	errmsg *e)
+	int ev_start, int ev_end, errmsg *e)
 {
 	struct fake *f = impl;
 	const struct fake_kernel *k = fn;
 
 	f->launches++;
+	f->last_ev_start = ev_start;
+	f->last_ev_end = ev_end;
 	if (p != NULL && p[0] != NULL)
 		memcpy(&f->last_arg0, p[0], 8);
 	if (k->run != NULL)

@@ -28,6 +28,7 @@ struct fake {
 	int sticky_next_sync;   /* the next sync reports a poisoned context */
 	int reset_fails;
 	uint64_t last_arg0;     /* value of the first launch argument, as 8 bytes */
+	int last_ev_start, last_ev_end; /* events the last launch recorded around it */
 	const void *last_image; /* the image the last module_load got */
 	size_t last_size;
 	int *closed;            /* set when the backend is closed */

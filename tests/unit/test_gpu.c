@@ -356,10 +356,28 @@ test_events(void **state)
 {
 	struct fake *f;
 	gpu *g = fake_gpu_open(&f, NULL);
+	gpu_module m;
+	gpu_func fn = fake_kernel(g, &m);
+	gpu_buf y;
+	gpu_arg args[3];
 	float ms;
 	errmsg e;
 
 	(void)state;
+	/* events recorded by the launch itself */
+	assert_int_equal(gpu_buf_alloc(g, 64, &y, &e), 0);
+	args[0] = args[1] = gpu_arg_buf(y);
+	args[2] = gpu_arg_u32(16);
+	assert_int_equal(gpu_event_elapsed_ms(g, 4, 5, &ms, &e), GPU_EFAIL);
+	assert_int_equal(gpu_launch_timed(g, fn, &cfg1, args, 3, 4, GPU_EVENTS, &e), GPU_EFAIL);
+	assert_non_null(strstr(e.text, "out of range"));
+	assert_int_equal(gpu_launch_timed(g, fn, &cfg1, args, 3, 4, 5, &e), 0);
+	assert_int_equal(f->last_ev_start, 4);
+	assert_int_equal(f->last_ev_end, 5);
+	assert_int_equal(gpu_event_elapsed_ms(g, 4, 5, &ms, &e), 0);
+	assert_int_equal(gpu_launch(g, fn, &cfg1, args, 3, &e), 0);
+	assert_int_equal(f->last_ev_start, -1);
+	assert_int_equal(f->last_ev_end, -1);
 	assert_int_equal(gpu_event_elapsed_ms(g, 0, 1, &ms, &e), GPU_EFAIL);
 	assert_non_null(strstr(e.text, "was not recorded"));
 	assert_int_equal(gpu_event_record(g, 0, &e), 0);

@@ -135,6 +135,30 @@ test_events(void **state)
 	gpu_close(g);
 }
 
+/* Events around a launch travel with it to the worker. */
+static void
+test_timed_launch(void **state)
+{
+	gpu *g = open_fake();
+	gpu_module m;
+	gpu_func f;
+	gpu_buf y;
+	gpu_arg args[2];
+	float ms = 0;
+	errmsg e;
+
+	(void)state;
+	assert_int_equal(gpu_buf_alloc(g, 64, &y, &e), 0);
+	assert_int_equal(gpu_module_load(g, "// fake", 7, &m, &e), 0);
+	assert_int_equal(gpu_func_get(g, m, "fill", &f, &e), 0);
+	args[0] = gpu_arg_buf(y);
+	args[1] = gpu_arg_u32(16);
+	assert_int_equal(gpu_launch_timed(g, f, &one, args, 2, 6, 7, &e), 0);
+	assert_int_equal(gpu_event_elapsed_ms(g, 6, 7, &ms, &e), 0);
+	assert_true(ms == 1.5f);
+	gpu_close(g);
+}
+
 /* kernel: what goes wrong; expect: a phrase of the message. */
 static void
 recovers_from(const char *kernel, const char *expect)
@@ -252,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_open_and_info),
 		cmocka_unit_test(test_large_transfers),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_timed_launch),
 		cmocka_unit_test(test_sticky_error),
 		cmocka_unit_test(test_worker_dies),
 		cmocka_unit_test(test_worker_hangs),
