@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "demo", cmd_demo, "write the synthetic demo block to a GGUF file" },
 	{ "kernels", cmd_kernels, "list the kernel variants; compile-check them with NVRTC" },
 	{ "report", cmd_report, "sweep a model's GEMV variants and write a tuning report" },
+	{ "bench", cmd_bench, "time and check GEMV variants on one Q4_K/Q6_K tensor" },
 	{ "outliers", cmd_outliers, "outlier channels of each GEMV input and their Q8_1 damage" },
 	{ NULL, NULL, NULL }
 };
