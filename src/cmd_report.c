@@ -9,7 +9,9 @@
  * and renamed). */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "gguf.h"
 #include "imatrix.h"
 #include "report.h"
+#include "xalloc.h"
 
 #define CMD "report"
 
@@ -252,6 +255,33 @@ progress(void *arg, const report_progress *p)
 	b->shown = true;
 }
 
+/* Refuse an output directory that cannot take the file before the sweep,
+ * not after it. */
+static int
+check_output_dir(const char *path, errmsg *err)
+{
+	char *copy = xstrdup(path), *dir = dirname(copy);
+	int rc = 0;
+
+	if (access(dir, W_OK | X_OK) != 0) {
+		errmsg_errno(err, errno, "%s: cannot write in %s", path, dir);
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+/* The demo layer takes seconds to build: say so on the terminal. */
+static void
+demo_progress(void *arg, uint64_t rows_done, uint64_t rows_total)
+{
+	struct bar *b = arg;
+
+	fprintf(stderr, "\rbuilding the demo layer: %3.0f%%", rows_total ? 100.0 * (double)rows_done / (double)rows_total : 0);
+	fflush(stderr);
+	b->shown = true;
+}
+
 /* ---------------------------------------------------------------- main */
 
 int
@@ -268,6 +298,8 @@ cmd_report(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) >= 0)
 		return rc;
+	if (a.output != NULL && check_output_dir(a.output, &err) != 0)
+		return cli_error(CMD, "%s", err.text);
 	interrupted = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
@@ -283,7 +315,15 @@ cmd_report(int argc, char **argv)
 
 		demo_config_default(&dc);
 		dc.threads = a.run.threads;
+		if (a.run.progress != NULL) {
+			dc.progress = demo_progress;
+			dc.progress_arg = &bar;
+		}
 		f = demo_open(&dc, &err);
+		if (bar.shown) {
+			fputc('\n', stderr);
+			bar.shown = false;
+		}
 	} else
 		f = gguf_open(a.model, &err);
 	if (f == NULL) {
