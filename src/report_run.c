@@ -245,14 +245,14 @@ compile_phase(report_run_ctx *c, int threads)
 		}
 		reported = p.finished;
 		pthread_mutex_unlock(&p.lock);
-		c->done = c->compile_base + reported;
+		c->done = reported;
 		report_run_step(c, "compile");
 		pthread_mutex_lock(&p.lock);
 	}
 	pthread_mutex_unlock(&p.lock);
 	for (t = 0; t < n_threads; t++)
 		pthread_join(tid[t], NULL);
-	c->done = c->compile_base + p.finished;
+	c->done = p.finished;
 	report_run_step(c, "compile");
 	for (i = 0; i < r->n_shapes; i++)
 		for (j = 0; j < r->shapes[i].n_rows; j++) {
@@ -327,7 +327,6 @@ report_run(report *r, const gguf_file *f, const report_run_opts *o, errmsg *err)
 		free(b);
 	}
 	c.total = c.compile_total + report_measure_steps(&c) + (o->outliers ? 1 : 0);
-	c.compile_base = 0;
 	if (!report_run_cancelled(&c))
 		compile_phase(&c, threads);
 	if (!report_run_cancelled(&c))

@@ -21,7 +21,7 @@ typedef struct report_run_ctx {
 	struct report_measure *m;     /* report_measure.c's state, NULL when not measuring */
 	double t0;                    /* monotonic start, seconds */
 	size_t done, total;           /* progress steps */
-	size_t compile_base, compile_total;
+	size_t compile_total;         /* builds in the compile phase */
 } report_run_ctx;
 
 /* Monotonic seconds. */
