@@ -11,7 +11,9 @@
 /* Two register stages: the fp32 step is the heavier one (about 4 issue
  * slots per weight), and 3 stages would cost 149 registers, too many for
  * the 16 warps per SM that 4096 rows at WARPS = 2 need to run in one wave. */
+#ifndef STREAM_PIPE
 #define STREAM_PIPE 2
+#endif
 #include "q4k_stream.cuh"
 
 extern "C" __global__ void __launch_bounds__(GG_THREADS)

@@ -22,7 +22,8 @@
  *
  * Every entry still has the common ABI (common.cuh). Compile-time knobs
  * (each with its legal values; the registry only varies WARPS):
- *   STREAM_ROWS   rows per unit (per block), 1..8, default 4
+ *   STREAM_ROWS   rows per unit (per block), 1..8, default 4 (q6k_stream:
+ *                 a divisor of 32)
  *   STREAM_PIPE   Q4_K register stages in flight per warp, 1..4, default 3
  *                 (q4k_stream sets 2)
  *   STREAM_STAGES Q6_K shared-memory stages per warp, 2..4, default 3
