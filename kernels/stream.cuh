@@ -26,7 +26,8 @@
  *                 a divisor of 32)
  *   STREAM_PIPE   Q4_K register stages in flight per warp, 1..4, default 3
  *                 (q4k_stream sets 2)
- *   STREAM_STAGES Q6_K shared-memory stages per warp, 2..4, default 3
+ *   STREAM_STAGES Q6_K shared-memory stages per warp, 2..4, default 3;
+ *                 WARPS * STAGES * ROWS * 864 bytes must fit 48 KB
  *
  * GG_HOST_EMU: the emulator build (tests/emu) gets plain C++ versions of
  * the PTX below. Its cp.async is deferred until cp.async.wait_group, so
