@@ -48,7 +48,7 @@
  * covers 4 of them (576 bytes of Q4_K, 840 of Q6_K per row) per step. */
 #define STREAM_SB_PER_STEP 4
 
-/* 2^64 and 2^-64, for the exact nibble-to-float trick below. */
+/* 2^64: the fp32 forms' products come out scaled by 2^-64 (stream_x32). */
 #define STREAM_TWO64 18446744073709551616.0f
 
 #ifdef GG_HOST_EMU
@@ -296,7 +296,7 @@ struct stream_x32 {
 };
 
 /* Load 2 x 16 floats at col_lo and col_hi (16-byte aligned) through L1 and
- * scale column i of each run by scale_lo[i] / scale_hi[i]. */
+ * scale column i of each run by scale_lo[i % 4] / scale_hi[i % 4]. */
 __device__ __forceinline__ void stream_load_x32(const float *x, int col_lo, int col_hi,
 						const float scale_lo[4], const float scale_hi[4],
 						stream_x32 *o)
@@ -324,7 +324,8 @@ __device__ __forceinline__ void stream_load_x32(const float *x, int col_lo, int 
 /* ------------------------------------------------------------ x, Q8_1 */
 
 /* The lane's 2 x 16 int8 values of Q8_1 x (4 words per run), their block
- * scales, and d8 * sum(q) per run (the Q4_K min term and Q6_K's -32). */
+ * scales d8, and the sum of each run's values (for the Q4_K min term and
+ * Q6_K's -32 offset). */
 struct stream_x8 {
 	int lo[4], hi[4];
 	float d_lo, d_hi;
