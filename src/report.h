@@ -218,6 +218,8 @@ typedef struct report_env {
 	double ceiling_gbs;
 	char ceiling_note[REPORT_WHY_MAX]; /* "cached 2026-..." or why it is missing */
 	bool warm_l2;
+	char flush[192];              /* how L2 was emptied for cold timing */
+	char timer[32];               /* "cupti activity" or "cuda events" */
 	int reps, warmup;
 	uint64_t seed;                /* of x */
 	bool measured;                /* measurements were attempted */
@@ -324,13 +326,14 @@ typedef struct report_progress {
 
 struct gpu;
 struct jit;
-struct cupti;
+struct cupti_gpu;
 struct imatrix;
 
 typedef struct report_run_opts {
 	/* Borrowed handles (NULL: report_run opens and closes its own). A gpu
 	 * passed here must not be used by another thread during the run. */
 	struct gpu *g;
+	struct cupti_gpu *cu;         /* CUPTI on g (only with g); NULL with g: CUDA events */
 	struct jit *j;
 	const char *arch;             /* NULL: the device's, else sm_90 */
 	bool measure;                 /* false: compile and analyse only */

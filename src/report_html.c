@@ -78,11 +78,14 @@ html_env(const report *r, FILE *out)
 		fputs(e->ceiling_valid ? ")" : "", out);
 	}
 	fprintf(out, "</td></tr>\n<tr><th>Kernels built for</th><td>%s</td></tr>\n", e->arch[0] ? e->arch : "n/a");
-	fprintf(out, "<tr><th>L2</th><td>%s</td></tr>\n",
-		e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
-	fprintf(out, "<tr><th>Timing</th><td>median of %d timed launches after %d warm-up; x ~ N(0, 1), seed %" PRIu64
-		"</td></tr>\n<tr><th>ggscope</th><td>%s</td></tr>\n<tr><th>Date</th><td>%s</td></tr>\n</table>\n",
-		e->reps, e->warmup, e->seed, e->version, e->date_utc);
+	fprintf(out, "<tr><th>L2</th><td>%s", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
+	if (e->flush[0]) {
+		fputs(": ", out);
+		report_put_xml(out, e->flush);
+	}
+	fprintf(out, "</td></tr>\n<tr><th>Timing</th><td>median of %d timed launches after %d warm-up%s%s; x ~ N(0, 1), "
+		"seed %" PRIu64 "</td></tr>\n<tr><th>ggscope</th><td>%s</td></tr>\n<tr><th>Date</th><td>%s</td></tr>\n</table>\n",
+		e->reps, e->warmup, e->timer[0] ? ", timed by " : "", e->timer, e->seed, e->version, e->date_utc);
 	if (e->measure_why[0]) {
 		fputs("<p class=\"missing\"><b>Measurements missing:</b> ", out);
 		report_put_xml(out, e->measure_why);

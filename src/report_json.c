@@ -99,6 +99,8 @@ env_json(const report *r)
 	add(o, "ceiling", d);
 	add(o, "arch", jstr_or_null(e->arch));
 	add(o, "l2", jstr(e->warm_l2 ? "warm" : "cold"));
+	add(o, "flush", jstr_or_null(e->flush));
+	add(o, "timer", jstr_or_null(e->timer));
 	add(o, "reps", jint(e->reps));
 	add(o, "warmup", jint(e->warmup));
 	add(o, "seed", jint((int64_t)e->seed));

@@ -55,9 +55,13 @@ md_env(const report *r, FILE *out)
 		fputs(e->ceiling_valid ? ")" : "", out);
 	}
 	fprintf(out, " |\n| Kernels built for | %s |\n", e->arch[0] ? e->arch : "n/a");
-	fprintf(out, "| L2 | %s |\n", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
-	fprintf(out, "| Timing | median of %d timed launches after %d warm-up; x ~ N(0, 1), seed %" PRIu64 " |\n",
-		e->reps, e->warmup, e->seed);
+	fprintf(out, "| L2 | %s", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
+	if (e->flush[0]) {
+		fputs(": ", out);
+		report_put_md(out, e->flush);
+	}
+	fprintf(out, " |\n| Timing | median of %d timed launches after %d warm-up%s%s; x ~ N(0, 1), seed %" PRIu64 " |\n",
+		e->reps, e->warmup, e->timer[0] ? ", timed by " : "", e->timer, e->seed);
 	fprintf(out, "| ggscope | %s |\n| Date | %s |\n\n", e->version, e->date_utc);
 	if (e->measure_why[0]) {
 		fputs("**Measurements missing:** ", out);

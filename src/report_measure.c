@@ -11,10 +11,13 @@
 #include <string.h>
 
 #include "bench.h"
+#include "bench_cupti.h"
 #include "ceiling.h"
 #include "cupti.h"
+#include "cupti_gpu.h"
 #include "gpu.h"
 #include "jit.h"
+#include "l2flush.h"
 #include "occupancy.h"
 #include "report.h"
 #include "report_run.h"
@@ -24,48 +27,44 @@ struct report_measure {
 	gpu *g;
 	bool own_g;
 	bool ok;            /* measuring: a device, and measurement asked for */
+	cupti_gpu own_cu;   /* CUPTI where the driver runs, when the run opened the gpu */
+	cupti_gpu *cu;      /* own_cu, the caller's, or NULL */
+	l2flush *flush;     /* the cold-L2 flush kernel, or NULL (cuMemsetD32) */
 	ceiling ceil;
 };
 
-/* The occupancy limiter for a measured row, in ncu's short words. */
-static void
-limiter_of(const gpu_info *d, const bench_result *b, report_row *row)
-{
-	occ_device od;
-	occ_function of;
-	occ_launch ol;
-	occ_result res;
-
-	if (!b->attrs_valid || !d->valid)
-		return;
-	memset(&od, 0, sizeof od);
-	od.cc_major = d->cc_major;
-	od.cc_minor = d->cc_minor;
-	od.sm_count = d->sm_count;
-	od.warp_size = d->warp_size;
-	od.max_threads_per_sm = d->max_threads_per_sm;
-	od.max_blocks_per_sm = d->max_blocks_per_sm;
-	od.max_threads_per_block = d->max_threads_per_block;
-	od.regs_per_sm = d->max_regs_per_sm;
-	od.regs_per_block = d->max_regs_per_block;
-	od.smem_per_sm_bytes = (int)d->max_smem_per_sm_bytes;
-	od.smem_per_block_optin_bytes = (int)d->max_smem_per_block_optin_bytes;
-	od.reserved_smem_per_block_bytes = (int)d->reserved_smem_per_block_bytes;
-	memset(&of, 0, sizeof of);
-	of.regs_per_thread = b->attrs.num_regs;
-	of.static_smem_bytes = b->attrs.shared_bytes;
-	of.max_threads_per_block = b->attrs.max_threads_per_block;
-	of.local_bytes_per_thread = b->attrs.local_bytes;
-	memset(&ol, 0, sizeof ol);
-	ol.block_threads = (int)(b->cfg.block[0] * b->cfg.block[1] * b->cfg.block[2]);
-	ol.grid_blocks = (long long)b->cfg.grid[0] * b->cfg.grid[1] * b->cfg.grid[2];
-	ol.dynamic_smem_bytes = (int)b->cfg.smem_bytes;
-	ol.driver_blocks_per_sm = b->occupancy_valid ? b->blocks_per_sm : -1;
-	if (occupancy_compute(&od, &of, &ol, &res, NULL) == 0)
-		occupancy_limiter_short(res.limiters, row->occ_limiter, sizeof row->occ_limiter);
-}
-
 /* ---------------------------------------------------------------- open */
+
+/* CUPTI on the measuring gpu: the caller's, or one of the run's own when
+ * the run opened the gpu; its tier and why into the environment. */
+static void
+open_cupti(report_run_ctx *c)
+{
+	struct report_measure *m = c->m;
+	report_env *e = &c->r->env;
+	const cupti_gpu_status *st;
+	cupti_options co = { .disabled = c->o->no_cupti, .full = false };
+
+	if (c->o->cu != NULL)
+		m->cu = c->o->cu;
+	else if (m->own_g) {
+		cupti_gpu_open(&m->own_cu, m->g, &co);
+		m->cu = &m->own_cu;
+	} else {
+		snprintf(e->cupti_tier, sizeof e->cupti_tier, "%s", cupti_tier_name(CUPTI_TIER_NONE));
+		snprintf(e->cupti_why, sizeof e->cupti_why, "the caller's gpu came without its CUPTI: CUDA events time");
+		return;
+	}
+	st = cupti_gpu_status_of(m->cu);
+	snprintf(e->cupti_tier, sizeof e->cupti_tier, "%s", cupti_tier_name(st->tier));
+	if (st->tier == CUPTI_TIER_COUNTERS)
+		snprintf(e->cupti_why, sizeof e->cupti_why, "counters on %s, %d passes per profiled launch", st->chip,
+			st->passes);
+	else if (st->tier == CUPTI_TIER_TIMING)
+		snprintf(e->cupti_why, sizeof e->cupti_why, "counters n/a: %s", st->counters_status);
+	else
+		snprintf(e->cupti_why, sizeof e->cupti_why, "%s", st->timing_status);
+}
 
 int
 report_measure_open(report_run_ctx *c, errmsg *err)
@@ -97,6 +96,8 @@ report_measure_open(report_run_ctx *c, errmsg *err)
 	if (o->g != NULL)
 		m->g = o->g;
 	else {
+		/* CUPTI's request handler must be in place before the worker starts. */
+		cupti_gpu_install();
 		m->g = gpu_open();
 		m->own_g = true;
 	}
@@ -122,6 +123,7 @@ report_measure_open(report_run_ctx *c, errmsg *err)
 		snprintf(r->env.arch, sizeof r->env.arch, "%s", o->arch);
 	else
 		snprintf(r->env.arch, sizeof r->env.arch, "sm_%d%d", d->cc_major, d->cc_minor);
+	open_cupti(c);
 	return 0;
 }
 
@@ -143,6 +145,9 @@ report_measure_close(report_run_ctx *c)
 {
 	if (c->m == NULL)
 		return;
+	l2flush_free(c->m->flush);
+	if (c->m->own_cu.g != NULL)
+		cupti_gpu_close(&c->m->own_cu);
 	if (c->m->own_g)
 		gpu_close(c->m->g);
 	free(c->m);
@@ -154,10 +159,22 @@ report_measure_close(report_run_ctx *c)
 static void
 copy_result(report *r, report_row *row, int rc, const bench_result *b)
 {
-	row->launch_regs_valid = b->attrs_valid;
-	row->launch_regs = b->attrs.num_regs;
-	row->theo_occ_valid = b->occupancy_valid;
-	row->theo_occ_pct = b->occupancy_pct;
+	/* registers as the launch used them (CUPTI's record), else the
+	 * loaded function's */
+	row->launch_regs_valid = b->record_valid || b->attrs_valid;
+	row->launch_regs = b->record_valid ? (int)b->record.regs_per_thread : b->attrs.num_regs;
+	row->theo_occ_valid = b->occ_valid || b->occupancy_valid;
+	row->theo_occ_pct = b->occ_valid ? b->occ.theoretical_pct : b->occupancy_pct;
+	if (b->occ_valid)
+		occupancy_limiter_short(b->occ.limiters, row->occ_limiter, sizeof row->occ_limiter);
+	if (b->counters_valid && b->counters.valid[CUPTI_M_ACHIEVED_OCC]) {
+		row->achieved_occ_valid = true;
+		row->achieved_occ_pct = b->counters.value[CUPTI_M_ACHIEVED_OCC];
+	}
+	if (bench_cupti_read_ratio(b, &row->dram_ratio)) {
+		row->dram_valid = true;
+		row->dram_read_bytes = b->counters.value[CUPTI_M_DRAM_READ];
+	}
 	if (rc != 0) {
 		row->status = REPORT_ROW_ERROR;
 		snprintf(row->why, sizeof row->why, "%s%s", b->error,
@@ -199,7 +216,7 @@ copy_result(report *r, report_row *row, int rc, const bench_result *b)
 
 /* Measure one compiled row of a shape. */
 static void
-measure_row(report_run_ctx *c, bench_session *s, const report_shape *sh, const bench_opts *bo,
+measure_row(report_run_ctx *c, bench_session *s, const report_shape *sh, bench_opts *bo,
 	report_row *row)
 {
 	gpu *g = c->m->g;
@@ -238,8 +255,14 @@ measure_row(report_run_ctx *c, bench_session *s, const report_shape *sh, const b
 	memset(&b, 0, sizeof b);
 	rc = bench_measure(s, &gk, row->v->input == VARIANT_X_Q8_1 ? &qk : NULL, bo, &b);
 	copy_result(c->r, row, rc, &b);
-	if (rc == 0)
-		limiter_of(d, &b, row);
+	if (b.timer != NULL && c->r->env.timer[0] == '\0')
+		snprintf(c->r->env.timer, sizeof c->r->env.timer, "%s", b.timer);
+	if (rc == GPU_ERESET && c->m->flush != NULL) {
+		/* the flush kernel died with the context: cuMemsetD32 from now on */
+		l2flush_free(c->m->flush);
+		c->m->flush = NULL;
+		bo->flush = NULL;
+	}
 }
 
 /* Why the rows of a shape stay unmeasured. */
@@ -259,7 +282,7 @@ leave_unmeasured(report_shape *sh, const char *why)
 }
 
 static void
-measure_shape(report_run_ctx *c, report_shape *sh, const bench_opts *bo)
+measure_shape(report_run_ctx *c, report_shape *sh, bench_opts *bo)
 {
 	const report_tensor *t = &c->r->tensors[sh->first_tensor];
 	bench_layer layer;
@@ -324,10 +347,28 @@ report_measure_all(report_run_ctx *c)
 		}
 		return;
 	}
+	bench_opts_default(&bo);
+	bo.reps = c->o->reps;
+	bo.warmup = c->o->warmup;
+	bo.warm_l2 = c->o->warm_l2;
+	bo.threads = c->o->threads;
+	bo.cupti = m->cu;
+	bo.counters = m->cu != NULL && !c->o->no_cupti;
+	/* Cold L2 by the read flush, the one that agrees with ncu
+	 * --cache-control all; cuMemsetD32 when the kernel cannot be made. */
+	snprintf(r->env.flush, sizeof r->env.flush, "%s", c->o->warm_l2 ? "none (warm)" : "3 x L2 written by cuMemsetD32");
+	if (!c->o->warm_l2) {
+		if ((m->flush = l2flush_new(m->g, c->j, L2FLUSH_READ, &err)) != NULL) {
+			bo.flush = m->flush;
+			snprintf(r->env.flush, sizeof r->env.flush, "3 x L2 read by the flush kernel, its records excluded");
+		} else
+			snprintf(r->env.flush, sizeof r->env.flush, "3 x L2 written by cuMemsetD32 (flush kernel: %.160s)",
+				err.text);
+	}
 	report_run_step(c, "ceiling");
 	if (c->o->no_ceiling)
 		snprintf(r->env.ceiling_note, sizeof r->env.ceiling_note, "not measured (--no-ceiling)");
-	else if (ceiling_get(m->g, c->j, NULL, NULL, false, &m->ceil, &err) == 0) {
+	else if (ceiling_get(m->g, c->j, bench_cupti_timing(&bo) ? m->cu : NULL, NULL, false, &m->ceil, &err) == 0) {
 		r->env.ceiling_valid = true;
 		r->env.ceiling_gbs = m->ceil.best_gbs;
 		snprintf(r->env.ceiling_note, sizeof r->env.ceiling_note, "%s %s, %s", m->ceil.from_cache ? "cached" :
@@ -335,11 +376,6 @@ report_measure_all(report_run_ctx *c)
 	} else
 		snprintf(r->env.ceiling_note, sizeof r->env.ceiling_note, "%s", err.text);
 	c->done++;
-	bench_opts_default(&bo);
-	bo.reps = c->o->reps;
-	bo.warmup = c->o->warmup;
-	bo.warm_l2 = c->o->warm_l2;
-	bo.threads = c->o->threads;
 	for (i = 0; i < r->n_shapes && !report_run_cancelled(c); i++)
 		measure_shape(c, &r->shapes[i], &bo);
 }
