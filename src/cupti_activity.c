@@ -1,0 +1,286 @@
+/* cupti_activity: kernel durations from CUPTI's Activity API
+ * (CONCURRENT_KERNEL records: GPU start/end timestamps in ns).
+ *
+ * CUPTI hands records back through two process-wide callbacks with no user
+ * pointer, possibly from its own thread, so the collected records live in
+ * one static store behind a mutex and only one cupti handle may own it. */
+#include "config.h"
+
+#ifdef HAVE_CUPTI
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cupti_internal.h"
+#include "xalloc.h"
+
+/* One buffer holds thousands of kernel records (~250 B each); the bench
+ * flushes after every window, so a few MiB never fill. */
+#define ACT_BUFFER_BYTES (4u << 20)
+
+static struct {
+	pthread_mutex_t lock;
+	bool registered;
+	struct cupti *owner;
+	cupti_record *recs;
+	size_t n, cap;
+	char *names[CUPTI_MAX_KERNELS];
+	size_t n_names;
+	size_t excluded, other, incomplete, dropped;
+} act = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The id of a kernel name, interning it; -1 when the table is full.
+ * Called with the lock held. */
+static int
+name_id(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < act.n_names; i++)
+		if (strcmp(act.names[i], name) == 0)
+			return (int)i;
+	if (act.n_names == CUPTI_MAX_KERNELS)
+		return -1;
+	act.names[act.n_names] = xstrndup(name, CUPTI_KERNEL_NAME_MAX - 1);
+	return (int)act.n_names++;
+}
+
+static void
+clear_records_locked(void)
+{
+	size_t i;
+
+	for (i = 0; i < act.n_names; i++)
+		free(act.names[i]);
+	act.n_names = 0;
+	act.n = 0;
+	act.excluded = act.other = act.incomplete = act.dropped = 0;
+}
+
+/* Keep one kernel record. Called with the lock held. */
+static void
+add_kernel_locked(const CUpti_ActivityKernel10 *k)
+{
+	const char *name = k->name != NULL ? k->name : "?";
+	cupti_record *r;
+
+	if (strcmp(name, CUPTI_FLUSH_KERNEL) == 0) {
+		act.excluded++;
+		return;
+	}
+	/* Both 0 = not collected; a launch inside a range-profiler session
+	 * leaves such a record behind. */
+	if (k->start == 0 || k->end == 0 || k->end < k->start) {
+		act.incomplete++;
+		return;
+	}
+	if (act.n == act.cap) {
+		act.cap = act.cap ? act.cap * 2 : 256;
+		act.recs = xreallocarray(act.recs, act.cap, sizeof *act.recs);
+	}
+	r = &act.recs[act.n];
+	r->name_id = name_id(name);
+	if (r->name_id < 0) {
+		act.other++;
+		return;
+	}
+	r->start_ns = k->start;
+	r->end_ns = k->end;
+	r->regs = k->registersPerThread;
+	r->smem_config = k->sharedMemoryExecuted;
+	r->local_bytes = k->localMemoryPerThread;
+	r->static_smem = k->staticSharedMemory;
+	r->dynamic_smem = k->dynamicSharedMemory;
+	r->grid[0] = k->gridX;
+	r->grid[1] = k->gridY;
+	r->grid[2] = k->gridZ;
+	r->block[0] = k->blockX;
+	r->block[1] = k->blockY;
+	r->block[2] = k->blockZ;
+	act.n++;
+}
+
+static void CUPTIAPI
+buffer_requested(uint8_t **buffer, size_t *size, size_t *max_records)
+{
+	/* malloc's alignment (16 on glibc) satisfies CUPTI's 8. */
+	*buffer = xmalloc(ACT_BUFFER_BYTES);
+	*size = ACT_BUFFER_BYTES;
+	*max_records = 0;
+}
+
+static void CUPTIAPI
+buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *buffer, size_t size, size_t valid)
+{
+	const cupti_api *api = cupti_api_table();
+	CUpti_Activity *rec = NULL;
+	size_t dropped = 0;
+
+	(void)size;
+	pthread_mutex_lock(&act.lock);
+	while (valid > 0 && api->ActivityGetNextRecord(buffer, valid, &rec) == CUPTI_SUCCESS) {
+		if (rec->kind == CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL || rec->kind == CUPTI_ACTIVITY_KIND_KERNEL)
+			add_kernel_locked((const CUpti_ActivityKernel10 *)rec);
+	}
+	if (ctx != NULL && api->ActivityGetNumDroppedRecords(ctx, stream, &dropped) == CUPTI_SUCCESS)
+		act.dropped += dropped;
+	pthread_mutex_unlock(&act.lock);
+	free(buffer);
+}
+
+int
+cupti_activity_start(struct cupti *c, errmsg *err)
+{
+	const cupti_api *api = cupti_api_table();
+	CUptiResult r;
+
+	if (act.owner != NULL) {
+		errmsg_set(err, "activity tracing: another ggscope CUPTI handle is open in this process");
+		return -1;
+	}
+	if (!act.registered) {
+		r = api->ActivityRegisterCallbacks(buffer_requested, buffer_completed);
+		if (r != CUPTI_SUCCESS) {
+			cupti_set_error(err, r, "cuptiActivityRegisterCallbacks");
+			return -1;
+		}
+		act.registered = true;
+	}
+	r = api->ActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
+	if (r != CUPTI_SUCCESS) {
+		cupti_set_error(err, r, "cuptiActivityEnable(CONCURRENT_KERNEL)");
+		return -1;
+	}
+	act.owner = c;
+	c->activity_on = true;
+	pthread_mutex_lock(&act.lock);
+	clear_records_locked();
+	pthread_mutex_unlock(&act.lock);
+	return 0;
+}
+
+void
+cupti_activity_stop(struct cupti *c)
+{
+	const cupti_api *api = cupti_api_table();
+
+	if (!c->activity_on)
+		return;
+	/* Return every buffer CUPTI holds, then stop; errors here leave nothing
+	 * to act on (the process is done with CUPTI). */
+	(void)api->ActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+	(void)api->ActivityDisable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
+	pthread_mutex_lock(&act.lock);
+	clear_records_locked();
+	free(act.recs);
+	act.recs = NULL;
+	act.cap = 0;
+	pthread_mutex_unlock(&act.lock);
+	act.owner = NULL;
+	c->activity_on = false;
+}
+
+int
+cupti_activity_discard(struct cupti *c, errmsg *err)
+{
+	CUptiResult r;
+
+	if (!c->activity_on) {
+		errmsg_set(err, "activity tracing is off");
+		return -1;
+	}
+	r = cupti_api_table()->ActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+	pthread_mutex_lock(&act.lock);
+	clear_records_locked();
+	pthread_mutex_unlock(&act.lock);
+	if (r != CUPTI_SUCCESS) {
+		cupti_set_error(err, r, "cuptiActivityFlushAll(FORCED)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+cupti_timing_begin(cupti *c, errmsg *err)
+{
+	if (c->tier == CUPTI_TIER_NONE || !c->activity_on) {
+		errmsg_set(err, "CUPTI timing unavailable: %s", c->timing_status);
+		return -1;
+	}
+	return cupti_activity_discard(c, err);
+}
+
+/* Summarise the collected records per kernel name. Called with the lock held. */
+static void
+summarize_locked(cupti_timing *out)
+{
+	double *d = xcalloc(act.n ? act.n : 1, sizeof *d);
+	size_t id, i;
+
+	for (id = 0; id < act.n_names; id++) {
+		cupti_kernel_time *k = &out->kernels[out->n_kernels];
+		const cupti_record *last = NULL;
+		size_t m = 0;
+
+		for (i = 0; i < act.n; i++) {
+			if (act.recs[i].name_id != (int)id)
+				continue;
+			d[m++] = (double)(act.recs[i].end_ns - act.recs[i].start_ns);
+			last = &act.recs[i];
+		}
+		if (m == 0)
+			continue;
+		memset(k, 0, sizeof *k);
+		snprintf(k->name, sizeof k->name, "%s", act.names[id]);
+		k->n = m;
+		cupti_summarize(d, m, &k->median_ns, &k->min_ns, &k->max_ns, &k->mean_ns);
+		k->regs_per_thread = last->regs;
+		k->static_smem_bytes = last->static_smem;
+		k->dynamic_smem_bytes = last->dynamic_smem;
+		k->smem_config_bytes = last->smem_config;
+		k->local_bytes_per_thread = last->local_bytes;
+		memcpy(k->grid, last->grid, sizeof k->grid);
+		memcpy(k->block, last->block, sizeof k->block);
+		out->n_kernels++;
+	}
+	free(d);
+}
+
+int
+cupti_timing_end(cupti *c, cupti_timing *out, errmsg *err)
+{
+	const cupti_api *api = cupti_api_table();
+	CUptiResult r;
+
+	memset(out, 0, sizeof *out);
+	if (c->tier == CUPTI_TIER_NONE || !c->activity_on) {
+		errmsg_set(err, "CUPTI timing unavailable: %s", c->timing_status);
+		return -1;
+	}
+	/* The context is synchronised, so every record is complete: the plain
+	 * flush returns them all; the forced one then returns the buffer in use. */
+	r = api->ActivityFlushAll(0);
+	if (r == CUPTI_SUCCESS)
+		r = api->ActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+	if (r != CUPTI_SUCCESS) {
+		cupti_set_error(err, r, "cuptiActivityFlushAll");
+		return -1;
+	}
+	pthread_mutex_lock(&act.lock);
+	summarize_locked(out);
+	out->excluded = act.excluded;
+	out->other = act.other;
+	out->incomplete = act.incomplete;
+	out->dropped = act.dropped;
+	clear_records_locked();
+	pthread_mutex_unlock(&act.lock);
+	if (out->n_kernels == 0) {
+		errmsg_set(err, "CUPTI returned no kernel records for the timing window (%zu flush, %zu incomplete, %zu dropped): "
+			"was the context synchronised before cupti_timing_end?", out->excluded, out->incomplete, out->dropped);
+		return -1;
+	}
+	return 0;
+}
+
+#endif /* HAVE_CUPTI */

@@ -1,0 +1,721 @@
+/* Unit tests for cupti, without a GPU.
+ *
+ * Real libcupti: the Profiler Host API works with no GPU given a chip name,
+ * so the metric set, the pass counts (2, and 8 with sm__throughput on GH100),
+ * units and rejected names are checked against CUPTI itself.
+ * Fake libcupti (cupti_api_install): the error paths the H100 machine cannot
+ * produce (no permission, libnvperf_host.so missing, vGPU, another profiler
+ * attached) and the timing/counter bookkeeping, fed with records built here. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cupti.h"
+#include "cupti_internal.h"
+
+static void
+test_metric_names(void **state)
+{
+	const char *names[CUPTI_M_COUNT];
+
+	(void)state;
+	assert_int_equal(cupti_metric_set(false, names), 7);
+	assert_string_equal(names[0], "gpu__time_duration.sum");
+	assert_string_equal(names[4], "sm__warps_active.avg.pct_of_peak_sustained_active");
+	assert_int_equal(cupti_metric_set(true, names), 8);
+	assert_string_equal(names[7], "sm__throughput.avg.pct_of_peak_sustained_elapsed");
+	assert_non_null(strstr(cupti_metric_label(CUPTI_M_DRAM_WRITE), "inflated"));
+	assert_non_null(strstr(cupti_metric_label(CUPTI_M_SM_PCT), "8 passes"));
+	assert_string_equal(cupti_metric_name((enum cupti_metric)99), "?");
+	assert_string_equal(cupti_chip_for_cc(9, 0), "GH100");
+	assert_null(cupti_chip_for_cc(8, 6));
+	assert_string_equal(cupti_tier_name(CUPTI_TIER_TIMING), "timing only");
+}
+
+static void
+test_summarize(void **state)
+{
+	double odd[] = { 110, 90, 100, 105, 95 };
+	double even[] = { 4, 1, 3, 2 };
+	double med, mn, mx, mean;
+
+	(void)state;
+	cupti_summarize(odd, 5, &med, &mn, &mx, &mean);
+	assert_true(med == 100 && mn == 90 && mx == 110 && mean == 100);
+	cupti_summarize(even, 4, &med, &mn, &mx, &mean);
+	assert_true(med == 2.5 && mn == 1 && mx == 4 && mean == 2.5);
+	cupti_summarize(even, 0, &med, &mn, &mx, &mean);
+	assert_true(med == 0 && mn == 0 && mx == 0 && mean == 0);
+}
+
+static void
+test_hints(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(cupti_result_hint(35), "RmProfilingAdminOnly"));
+	assert_non_null(strstr(cupti_result_hint(35), "NVreg_RestrictProfilingToAdminUsers=0"));
+	assert_non_null(strstr(cupti_result_hint(15), "libnvperf_host.so"));
+	assert_non_null(strstr(cupti_result_hint(15), "LD_LIBRARY_PATH"));
+	assert_non_null(strstr(cupti_result_hint(15), "--disable-new-dtags"));
+	assert_non_null(strstr(cupti_result_hint(39), "--no-cupti"));
+	assert_string_equal(cupti_result_hint(1), "");
+}
+
+/* --no-cupti touches nothing and says so. */
+static void
+test_disabled(void **state)
+{
+	cupti_options o = { .disabled = true };
+	cupti *c = cupti_open(NULL, 0, 0, &o);
+	cupti_timing t;
+	cupti_counters k;
+	errmsg e;
+
+	(void)state;
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_NONE);
+	assert_non_null(strstr(cupti_timing_status(c), "--no-cupti"));
+	assert_non_null(strstr(cupti_counters_status(c), "--no-cupti"));
+	assert_int_equal(cupti_timing_begin(c, &e), -1);
+	assert_non_null(strstr(e.text, "--no-cupti"));
+	assert_int_equal(cupti_timing_end(c, &t, &e), -1);
+	assert_int_equal(cupti_counters_begin(c, 1, &e), -1);
+	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
+	assert_int_equal(cupti_passes(c), 0);
+	cupti_close(c);
+	cupti_close(NULL);
+}
+
+#ifdef HAVE_CUPTI
+
+/* ---- against the real libcupti, host side only ---- */
+
+static void
+test_version(void **state)
+{
+	unsigned v = 0;
+	errmsg e;
+
+	(void)state;
+	assert_int_equal(cupti_version(&v, &e), 0);
+	assert_true(v >= 130000); /* built against 13.0 headers */
+	assert_string_equal(cupti_result_name(35), "CUPTI_ERROR_INSUFFICIENT_PRIVILEGES");
+}
+
+static void
+test_host_gh100_passes(void **state)
+{
+	const char *names[CUPTI_M_COUNT];
+	cupti_metric_check chk[CUPTI_M_COUNT];
+	size_t n, i;
+	int passes = -1;
+	errmsg e;
+
+	(void)state;
+	n = cupti_metric_set(false, names);
+	assert_int_equal(cupti_host_check("GH100", names, n, chk, &passes, &e), 0);
+	for (i = 0; i < n; i++)
+		assert_true(chk[i].ok);
+	assert_int_equal(passes, 2);
+	assert_string_equal(chk[CUPTI_M_TIME].unit, "nanosecond");
+	assert_string_equal(chk[CUPTI_M_DRAM_READ].unit, "byte");
+	assert_string_equal(chk[CUPTI_M_DRAM_READ].hw_unit, "dram");
+	assert_string_equal(chk[CUPTI_M_SM_HZ].unit, "gpc_cycle/second");
+
+	n = cupti_metric_set(true, names);
+	assert_int_equal(cupti_host_check("GH100", names, n, chk, &passes, &e), 0);
+	assert_int_equal(passes, 8);
+	assert_string_equal(chk[CUPTI_M_SM_PCT].unit, "percent");
+}
+
+/* Names CUPTI does not have (launch__* are Nsight Compute's own) are
+ * rejected one by one; the rest still get a pass count. */
+static void
+test_host_rejects(void **state)
+{
+	const char *names[] = {
+		"launch__registers_per_thread",
+		"dram__bytes_read.sum",
+		"sm__maximum_warps_per_active_cycle_pct",
+		"dram__bytes_read.nonsense",
+	};
+	cupti_metric_check chk[4];
+	int passes = -1;
+	errmsg e;
+
+	(void)state;
+	assert_int_equal(cupti_host_check("GH100", names, 4, chk, &passes, &e), 0);
+	assert_false(chk[0].ok);
+	assert_non_null(strstr(chk[0].why, "CUPTI_ERROR_INVALID_METRIC_NAME"));
+	assert_true(chk[1].ok);
+	assert_false(chk[2].ok);
+	assert_false(chk[3].ok);
+	assert_int_equal(passes, 1);
+
+	/* None accepted: no passes, no error. */
+	assert_int_equal(cupti_host_check("GH100", names, 1, chk, &passes, &e), 0);
+	assert_int_equal(passes, 0);
+}
+
+static void
+test_host_bad_chip(void **state)
+{
+	const char *names[] = { "dram__bytes_read.sum" };
+	cupti_metric_check chk[1];
+	int passes = -1;
+	errmsg e;
+
+	(void)state;
+	assert_int_equal(cupti_host_check("GX999", names, 1, chk, &passes, &e), -1);
+	assert_non_null(strstr(e.text, "chip GX999"));
+	assert_non_null(strstr(e.text, "CUPTI_ERROR_INVALID_CHIP_NAME"));
+	assert_int_equal(passes, 0);
+}
+
+/* ---- a fake libcupti ---- */
+
+static cupti_api fake;
+static CUpti_BuffersCallbackRequestFunc cb_request;
+static CUpti_BuffersCallbackCompleteFunc cb_complete;
+
+/* What the fake returns where a test wants a failure (CUPTI_SUCCESS = none). */
+static struct {
+	CUptiResult activity_enable, counter_availability, host_init, range_start;
+	CUpti_Profiler_Support_Level supported, vgpu;
+	uint8_t all_passes_submitted;
+	size_t ranges;
+	int disables, flushes;
+} ctl;
+
+/* Records the next flush delivers. */
+static CUpti_ActivityKernel10 staged[32];
+static size_t n_staged;
+
+static CUptiResult
+f_register(CUpti_BuffersCallbackRequestFunc req, CUpti_BuffersCallbackCompleteFunc done)
+{
+	cb_request = req;
+	cb_complete = done;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_enable(CUpti_ActivityKind k)
+{
+	(void)k;
+	return ctl.activity_enable;
+}
+
+static CUptiResult
+f_disable(CUpti_ActivityKind k)
+{
+	(void)k;
+	return CUPTI_SUCCESS;
+}
+
+/* Deliver the staged records through CUPTI's own callbacks. */
+static CUptiResult
+f_flush(uint32_t flag)
+{
+	uint8_t *buf = NULL;
+	size_t size = 0, max = 0;
+
+	(void)flag;
+	ctl.flushes++;
+	if (n_staged == 0)
+		return CUPTI_SUCCESS;
+	cb_request(&buf, &size, &max);
+	assert_true(size >= n_staged * sizeof staged[0]);
+	memcpy(buf, staged, n_staged * sizeof staged[0]);
+	cb_complete(NULL, 0, buf, size, n_staged * sizeof staged[0]);
+	n_staged = 0;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_next(uint8_t *buf, size_t valid, CUpti_Activity **rec)
+{
+	CUpti_ActivityKernel10 *k = *rec == NULL ? (CUpti_ActivityKernel10 *)(void *)buf
+		: (CUpti_ActivityKernel10 *)(void *)*rec + 1;
+
+	if ((uint8_t *)(k + 1) > buf + valid)
+		return CUPTI_ERROR_MAX_LIMIT_REACHED;
+	*rec = (CUpti_Activity *)k;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_dropped(CUcontext ctx, uint32_t s, size_t *n)
+{
+	(void)ctx;
+	(void)s;
+	*n = 0;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_prof_init(CUpti_Profiler_Initialize_Params *p)
+{
+	(void)p;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_prof_deinit(CUpti_Profiler_DeInitialize_Params *p)
+{
+	(void)p;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_supported(CUpti_Profiler_DeviceSupported_Params *p)
+{
+	p->isSupported = ctl.supported;
+	p->architecture = p->sli = p->confidentialCompute = p->cmp = p->wsl = CUPTI_PROFILER_CONFIGURATION_SUPPORTED;
+	p->vGpu = ctl.vgpu;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_chip(CUpti_Device_GetChipName_Params *p)
+{
+	p->pChipName = "GH100";
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_avail(CUpti_Profiler_GetCounterAvailability_Params *p)
+{
+	if (ctl.counter_availability != CUPTI_SUCCESS)
+		return ctl.counter_availability;
+	if (p->pCounterAvailabilityImage == NULL)
+		p->counterAvailabilityImageSize = 64;
+	else
+		memset(p->pCounterAvailabilityImage, 0, p->counterAvailabilityImageSize);
+	return CUPTI_SUCCESS;
+}
+
+/* The real host, minus the fake availability image. */
+static CUptiResult
+f_host_init(CUpti_Profiler_Host_Initialize_Params *p)
+{
+	if (ctl.host_init != CUPTI_SUCCESS)
+		return ctl.host_init;
+	p->pCounterAvailabilityImage = NULL;
+	return cupti_api_real()->HostInitialize(p);
+}
+
+static CUpti_RangeProfiler_Object *const fake_object = (CUpti_RangeProfiler_Object *)(uintptr_t)0x1000;
+
+static CUptiResult
+f_range_enable(CUpti_RangeProfiler_Enable_Params *p)
+{
+	p->pRangeProfilerObject = fake_object;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_range_disable(CUpti_RangeProfiler_Disable_Params *p)
+{
+	assert_ptr_equal(p->pRangeProfilerObject, fake_object);
+	ctl.disables++;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_range_setconfig(CUpti_RangeProfiler_SetConfig_Params *p)
+{
+	assert_int_equal(p->range, CUPTI_AutoRange);
+	assert_int_equal(p->replayMode, CUPTI_KernelReplay);
+	assert_non_null(p->pConfig);
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_range_start(CUpti_RangeProfiler_Start_Params *p)
+{
+	(void)p;
+	return ctl.range_start;
+}
+
+static CUptiResult
+f_range_stop(CUpti_RangeProfiler_Stop_Params *p)
+{
+	p->isAllPassSubmitted = ctl.all_passes_submitted;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_range_decode(CUpti_RangeProfiler_DecodeData_Params *p)
+{
+	p->numOfRangeDropped = 0;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_range_size(CUpti_RangeProfiler_GetCounterDataSize_Params *p)
+{
+	assert_int_equal(p->numMetrics, 7);
+	p->counterDataSize = 128;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_range_init(CUpti_RangeProfiler_CounterDataImage_Initialize_Params *p)
+{
+	assert_int_equal(p->counterDataSize, 128);
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_range_info(CUpti_RangeProfiler_GetCounterDataInfo_Params *p)
+{
+	p->numTotalRanges = ctl.ranges;
+	return CUPTI_SUCCESS;
+}
+
+/* Value = 1000 x range + metric position, so the mapping can be checked. */
+static CUptiResult
+f_evaluate(CUpti_Profiler_Host_EvaluateToGpuValues_Params *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->numMetrics; i++)
+		p->pMetricValues[i] = 1000.0 * (double)p->rangeIndex + (double)i;
+	return CUPTI_SUCCESS;
+}
+
+static int
+fake_setup(void **state)
+{
+	(void)state;
+	fake = *cupti_api_real();
+	fake.ActivityRegisterCallbacks = f_register;
+	fake.ActivityEnable = f_enable;
+	fake.ActivityDisable = f_disable;
+	fake.ActivityFlushAll = f_flush;
+	fake.ActivityGetNextRecord = f_next;
+	fake.ActivityGetNumDroppedRecords = f_dropped;
+	fake.ProfilerInitialize = f_prof_init;
+	fake.ProfilerDeInitialize = f_prof_deinit;
+	fake.ProfilerDeviceSupported = f_supported;
+	fake.DeviceGetChipName = f_chip;
+	fake.ProfilerGetCounterAvailability = f_avail;
+	fake.HostInitialize = f_host_init;
+	fake.RangeEnable = f_range_enable;
+	fake.RangeDisable = f_range_disable;
+	fake.RangeSetConfig = f_range_setconfig;
+	fake.RangeStart = f_range_start;
+	fake.RangeStop = f_range_stop;
+	fake.RangeDecodeData = f_range_decode;
+	fake.RangeGetCounterDataSize = f_range_size;
+	fake.RangeCounterDataImageInitialize = f_range_init;
+	fake.RangeGetCounterDataInfo = f_range_info;
+	fake.HostEvaluateToGpuValues = f_evaluate;
+	memset(&ctl, 0, sizeof ctl);
+	ctl.supported = ctl.vgpu = CUPTI_PROFILER_CONFIGURATION_SUPPORTED;
+	ctl.all_passes_submitted = 1;
+	ctl.ranges = 1;
+	n_staged = 0;
+	cupti_api_install(&fake);
+	return 0;
+}
+
+static int
+fake_teardown(void **state)
+{
+	(void)state;
+	cupti_api_install(NULL);
+	return 0;
+}
+
+static void
+stage(const char *name, uint64_t start, uint64_t end)
+{
+	CUpti_ActivityKernel10 *k = &staged[n_staged++];
+
+	memset(k, 0, sizeof *k);
+	k->kind = CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL;
+	k->name = name;
+	k->start = start;
+	k->end = end;
+	k->registersPerThread = 40;
+	k->sharedMemoryExecuted = 32768;
+	k->gridX = 14336;
+	k->gridY = k->gridZ = 1;
+	k->blockX = 96;
+	k->blockY = k->blockZ = 1;
+}
+
+/* Everything works: counters tier, 2 passes, chip from the device. */
+static void
+test_fake_counters_tier(void **state)
+{
+	cupti_options o = { 0 };
+	cupti *c;
+
+	(void)state;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, &o);
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_COUNTERS);
+	assert_string_equal(cupti_timing_status(c), "");
+	assert_string_equal(cupti_counters_status(c), "");
+	assert_string_equal(cupti_chip(c), "GH100");
+	assert_int_equal(cupti_passes(c), 2);
+	assert_false(cupti_full(c));
+	cupti_close(c);
+
+	o.full = true;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, &o);
+	assert_int_equal(cupti_passes(c), 8);
+	assert_true(cupti_full(c));
+	cupti_close(c);
+}
+
+/* Timing: medians per kernel, the flush kernel and incomplete records dropped. */
+static void
+test_fake_timing(void **state)
+{
+	cupti *c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	const cupti_kernel_time *g, *q;
+	cupti_timing t;
+	errmsg e;
+
+	(void)state;
+	/* A record left from before the window is discarded by begin. */
+	stage("stale_kernel", 1, 1000000);
+	assert_int_equal(cupti_timing_begin(c, &e), 0);
+	stage("q8_1_quantize", 1000, 1003);
+	stage(CUPTI_FLUSH_KERNEL, 1010, 1500);
+	stage("gemv", 2000, 2110);
+	stage(CUPTI_FLUSH_KERNEL, 2200, 2700);
+	stage("gemv", 3000, 3090);
+	stage("gemv", 4000, 4100);
+	stage("gemv", 5000, 5105);
+	stage("gemv", 6000, 6095);
+	stage("gemv", 0, 0);       /* launched inside a counter session: never completed */
+	stage("q8_1_quantize", 7000, 7005);
+	assert_int_equal(cupti_timing_end(c, &t, &e), 0);
+	assert_int_equal(t.n_kernels, 2);
+	assert_int_equal(t.excluded, 2);
+	assert_int_equal(t.incomplete, 1);
+	assert_null(cupti_timing_find(&t, "stale_kernel"));
+	assert_null(cupti_timing_find(&t, CUPTI_FLUSH_KERNEL));
+	g = cupti_timing_find(&t, "gemv");
+	assert_non_null(g);
+	assert_int_equal(g->n, 5);
+	assert_true(g->median_ns == 100 && g->min_ns == 90 && g->max_ns == 110 && g->mean_ns == 100);
+	assert_int_equal(g->regs_per_thread, 40);
+	assert_int_equal(g->smem_config_bytes, 32768);
+	assert_int_equal(g->grid[0], 14336);
+	assert_int_equal(g->block[0], 96);
+	q = cupti_timing_find(&t, "q8_1_quantize");
+	assert_non_null(q);
+	assert_int_equal(q->n, 2);
+	assert_true(q->median_ns == 4);
+	assert_string_equal(t.kernels[0].name, "q8_1_quantize"); /* order of first launch */
+
+	/* An empty window is an error that says what to check. */
+	assert_int_equal(cupti_timing_begin(c, &e), 0);
+	assert_int_equal(cupti_timing_end(c, &t, &e), -1);
+	assert_non_null(strstr(e.text, "no kernel records"));
+
+	/* More distinct names than the table holds are counted, not kept. */
+	assert_int_equal(cupti_timing_begin(c, &e), 0);
+	{
+		static const char *const names[] = { "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9" };
+		size_t i;
+
+		for (i = 0; i < 10; i++)
+			stage(names[i], 100, 200);
+	}
+	assert_int_equal(cupti_timing_end(c, &t, &e), 0);
+	assert_int_equal(t.n_kernels, CUPTI_MAX_KERNELS);
+	assert_int_equal(t.other, 2);
+	cupti_close(c);
+}
+
+static void
+test_fake_counters_session(void **state)
+{
+	cupti *c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	cupti_counters k;
+	errmsg e;
+	int m;
+
+	(void)state;
+	ctl.ranges = 2;
+	assert_int_equal(cupti_counters_begin(c, 2, &e), 0);
+	assert_int_equal(cupti_counters_begin(c, 1, &e), -1); /* one session at a time */
+	assert_non_null(strstr(e.text, "already running"));
+	stage("gemv", 0, 0); /* the profiled launch's record: flushed out at the end */
+	assert_int_equal(cupti_counters_end(c, &k, &e), 0);
+	assert_int_equal(k.n_ranges, 2);
+	assert_int_equal(k.passes, 2);
+	assert_true(k.wall_ms >= 0);
+	for (m = 0; m < CUPTI_M_BASIC_COUNT; m++) {
+		assert_true(k.range[0].valid[m]);
+		assert_true(k.range[0].value[m] == (double)m);
+		assert_true(k.range[1].value[m] == 1000.0 + (double)m);
+	}
+	assert_false(k.range[0].valid[CUPTI_M_SM_PCT]);
+	assert_int_equal(ctl.disables, 1);
+	assert_int_equal(n_staged, 0);
+
+	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
+	assert_non_null(strstr(e.text, "no counter session"));
+	assert_int_equal(cupti_counters_begin(c, 0, &e), -1);
+	assert_int_equal(cupti_counters_begin(c, CUPTI_MAX_RANGES + 1, &e), -1);
+
+	/* Stop without every pass submitted: nothing was launched. */
+	ctl.all_passes_submitted = 0;
+	assert_int_equal(cupti_counters_begin(c, 1, &e), 0);
+	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
+	assert_non_null(strstr(e.text, "not all 2 passes"));
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_COUNTERS);
+
+	/* No range decoded. */
+	ctl.all_passes_submitted = 1;
+	ctl.ranges = 0;
+	assert_int_equal(cupti_counters_begin(c, 1, &e), 0);
+	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
+	assert_non_null(strstr(e.text, "no range"));
+	cupti_close(c);
+}
+
+/* No permission: said once, timing kept, counters n/a. */
+static void
+test_fake_no_privileges(void **state)
+{
+	cupti *c;
+	cupti_counters k;
+	errmsg e;
+
+	(void)state;
+	ctl.counter_availability = CUPTI_ERROR_INSUFFICIENT_PRIVILEGES;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_TIMING);
+	assert_string_equal(cupti_timing_status(c), "");
+	assert_non_null(strstr(cupti_counters_status(c), "CUPTI_ERROR_INSUFFICIENT_PRIVILEGES"));
+	assert_non_null(strstr(cupti_counters_status(c), "RmProfilingAdminOnly"));
+	assert_int_equal(cupti_passes(c), 0);
+	assert_int_equal(cupti_counters_begin(c, 1, &e), -1);
+	assert_non_null(strstr(e.text, "counters unavailable"));
+	assert_int_equal(cupti_timing_begin(c, &e), 0);
+	stage("gemv", 10, 20);
+	assert_int_equal(cupti_timing_end(c, &(cupti_timing){ 0 }, &e), 0);
+	cupti_close(c);
+
+	/* The same code at Start (where some drivers report it) lowers the tier then. */
+	ctl.counter_availability = CUPTI_SUCCESS;
+	ctl.range_start = CUPTI_ERROR_INSUFFICIENT_PRIVILEGES;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_COUNTERS);
+	assert_int_equal(cupti_counters_begin(c, 1, &e), -1);
+	assert_non_null(strstr(e.text, "cuptiRangeProfilerStart"));
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_TIMING);
+	assert_non_null(strstr(cupti_counters_status(c), "INSUFFICIENT_PRIVILEGES"));
+	assert_int_equal(ctl.disables, 1);
+	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
+	cupti_close(c);
+}
+
+static void
+test_fake_nvperf_missing(void **state)
+{
+	cupti *c;
+
+	(void)state;
+	ctl.host_init = CUPTI_ERROR_NOT_INITIALIZED;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_TIMING);
+	assert_non_null(strstr(cupti_counters_status(c), "cuptiProfilerHostInitialize(chip GH100)"));
+	assert_non_null(strstr(cupti_counters_status(c), "CUPTI_ERROR_NOT_INITIALIZED"));
+	assert_non_null(strstr(cupti_counters_status(c), "libnvperf_host.so"));
+	assert_non_null(strstr(cupti_counters_status(c), "LD_LIBRARY_PATH"));
+	cupti_close(c);
+}
+
+static void
+test_fake_unsupported_device(void **state)
+{
+	cupti *c;
+
+	(void)state;
+	ctl.supported = CUPTI_PROFILER_CONFIGURATION_UNSUPPORTED;
+	ctl.vgpu = CUPTI_PROFILER_CONFIGURATION_DISABLED;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_TIMING);
+	assert_non_null(strstr(cupti_counters_status(c), "vGPU disabled"));
+	assert_non_null(strstr(cupti_counters_status(c), "hypervisor"));
+	assert_null(strstr(cupti_counters_status(c), "architecture"));
+	cupti_close(c);
+}
+
+/* Under ncu/nsys the activity API refuses a second subscriber: no CUPTI. */
+static void
+test_fake_other_profiler(void **state)
+{
+	cupti *c;
+	errmsg e;
+
+	(void)state;
+	ctl.activity_enable = CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_NONE);
+	assert_non_null(strstr(cupti_timing_status(c), "CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED"));
+	assert_non_null(strstr(cupti_timing_status(c), "--no-cupti"));
+	assert_int_equal(cupti_timing_begin(c, &e), -1);
+	cupti_close(c);
+}
+
+/* Only one handle owns the process-wide activity callbacks. */
+static void
+test_fake_one_owner(void **state)
+{
+	cupti *a = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	cupti *b = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+
+	(void)state;
+	assert_int_equal(cupti_tier(a), CUPTI_TIER_COUNTERS);
+	assert_int_equal(cupti_tier(b), CUPTI_TIER_NONE);
+	assert_non_null(strstr(cupti_timing_status(b), "another ggscope CUPTI handle"));
+	cupti_close(b);
+	cupti_close(a);
+	b = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	assert_int_equal(cupti_tier(b), CUPTI_TIER_COUNTERS);
+	cupti_close(b);
+}
+
+#endif /* HAVE_CUPTI */
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_metric_names),
+		cmocka_unit_test(test_summarize),
+		cmocka_unit_test(test_hints),
+		cmocka_unit_test(test_disabled),
+#ifdef HAVE_CUPTI
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_host_gh100_passes),
+		cmocka_unit_test(test_host_rejects),
+		cmocka_unit_test(test_host_bad_chip),
+		cmocka_unit_test_setup_teardown(test_fake_counters_tier, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_timing, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_counters_session, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_no_privileges, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_nvperf_missing, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_unsupported_device, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_other_profiler, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_one_owner, fake_setup, fake_teardown),
+#endif
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
