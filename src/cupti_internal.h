@@ -26,6 +26,22 @@
 
 #include "cupti.h"
 
+/* libcupti dlopens libnvperf_host.so with RTLD_DEEPBIND, which the
+ * AddressSanitizer runtime refuses by aborting the process: in such a build
+ * the real profiler host is never called (the fake one of the tests is). */
+#if defined(__SANITIZE_ADDRESS__)
+#define CUPTI_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CUPTI_UNDER_ASAN 1
+#endif
+#endif
+#ifndef CUPTI_UNDER_ASAN
+#define CUPTI_UNDER_ASAN 0
+#endif
+#define CUPTI_ASAN_NOTE "CUPTI's profiler host is unavailable in this AddressSanitizer build " \
+	"(libcupti dlopens libnvperf_host.so with RTLD_DEEPBIND, which ASan refuses)"
+
 typedef struct cupti_api {
 	CUptiResult (*GetResultString)(CUptiResult, const char **);
 	CUptiResult (*GetVersion)(uint32_t *);

@@ -96,6 +96,10 @@ host_init(const char *chip, const uint8_t *avail, CUpti_Profiler_Host_Object **h
 	CUptiResult r;
 	char what[96];
 
+	if (CUPTI_UNDER_ASAN && cupti_api_table()->HostInitialize == cupti_api_real()->HostInitialize) {
+		errmsg_set(err, "%s", CUPTI_ASAN_NOTE);
+		return -1;
+	}
 	p.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
 	p.pChipName = chip;
 	p.pCounterAvailabilityImage = avail;

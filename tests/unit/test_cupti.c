@@ -107,6 +107,23 @@ test_version(void **state)
 	assert_string_equal(cupti_result_name(35), "CUPTI_ERROR_INSUFFICIENT_PRIVILEGES");
 }
 
+/* Under ASan the real profiler host is refused with a reason, not run. */
+static void
+test_host_asan_refusal(void **state)
+{
+	const char *names[] = { "dram__bytes_read.sum" };
+	cupti_metric_check chk[1];
+	int passes = -1;
+	errmsg e;
+
+	(void)state;
+	if (!CUPTI_UNDER_ASAN)
+		skip();
+	assert_int_equal(cupti_host_check("GH100", names, 1, chk, &passes, &e), -1);
+	assert_non_null(strstr(e.text, "AddressSanitizer"));
+	assert_non_null(strstr(e.text, "RTLD_DEEPBIND"));
+}
+
 static void
 test_host_gh100_passes(void **state)
 {
@@ -117,6 +134,8 @@ test_host_gh100_passes(void **state)
 	errmsg e;
 
 	(void)state;
+	if (CUPTI_UNDER_ASAN)
+		skip();
 	n = cupti_metric_set(false, names);
 	assert_int_equal(cupti_host_check("GH100", names, n, chk, &passes, &e), 0);
 	for (i = 0; i < n; i++)
@@ -149,6 +168,8 @@ test_host_rejects(void **state)
 	errmsg e;
 
 	(void)state;
+	if (CUPTI_UNDER_ASAN)
+		skip();
 	assert_int_equal(cupti_host_check("GH100", names, 4, chk, &passes, &e), 0);
 	assert_false(chk[0].ok);
 	assert_non_null(strstr(chk[0].why, "CUPTI_ERROR_INVALID_METRIC_NAME"));
@@ -171,6 +192,8 @@ test_host_bad_chip(void **state)
 	errmsg e;
 
 	(void)state;
+	if (CUPTI_UNDER_ASAN)
+		skip();
 	assert_int_equal(cupti_host_check("GX999", names, 1, chk, &passes, &e), -1);
 	assert_non_null(strstr(e.text, "chip GX999"));
 	assert_non_null(strstr(e.text, "CUPTI_ERROR_INVALID_CHIP_NAME"));
@@ -187,6 +210,7 @@ static CUpti_BuffersCallbackCompleteFunc cb_complete;
 static struct {
 	CUptiResult activity_enable, counter_availability, host_init, range_start;
 	CUpti_Profiler_Support_Level supported, vgpu;
+	bool reject_l2;
 	uint8_t all_passes_submitted;
 	size_t ranges;
 	int disables, flushes;
@@ -300,14 +324,73 @@ f_avail(CUpti_Profiler_GetCounterAvailability_Params *p)
 	return CUPTI_SUCCESS;
 }
 
-/* The real host, minus the fake availability image. */
+/* A fake profiler host: the real one's answers are checked by the
+ * test_host_* tests; this one also runs under ASan, where the real one
+ * cannot be loaded. It knows ggscope's eight metrics and counts passes the
+ * way GH100 does for the two sets (2, or 8 with sm__throughput). */
+static CUpti_Profiler_Host_Object *const fake_host = (CUpti_Profiler_Host_Object *)(uintptr_t)0x2000;
+static size_t fake_added;
+
 static CUptiResult
 f_host_init(CUpti_Profiler_Host_Initialize_Params *p)
 {
 	if (ctl.host_init != CUPTI_SUCCESS)
 		return ctl.host_init;
-	p->pCounterAvailabilityImage = NULL;
-	return cupti_api_real()->HostInitialize(p);
+	assert_non_null(p->pCounterAvailabilityImage);
+	assert_string_equal(p->pChipName, "GH100");
+	p->pHostObject = fake_host;
+	fake_added = 0;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_host_deinit(CUpti_Profiler_Host_Deinitialize_Params *p)
+{
+	assert_ptr_equal(p->pHostObject, fake_host);
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_host_props(CUpti_Profiler_Host_GetMetricProperties_Params *p)
+{
+	int m;
+
+	for (m = 0; m < CUPTI_M_COUNT; m++)
+		if (strcmp(p->pMetricName, cupti_metric_name((enum cupti_metric)m)) == 0 &&
+			!(m == CUPTI_M_L2_HIT && ctl.reject_l2)) {
+			p->pDimUnit = "unit";
+			p->pHwUnit = "hw";
+			return CUPTI_SUCCESS;
+		}
+	return CUPTI_ERROR_INVALID_METRIC_NAME;
+}
+
+static CUptiResult
+f_host_add(CUpti_Profiler_Host_ConfigAddMetrics_Params *p)
+{
+	fake_added = p->numMetrics;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_host_size(CUpti_Profiler_Host_GetConfigImageSize_Params *p)
+{
+	p->configImageSize = 16;
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_host_image(CUpti_Profiler_Host_GetConfigImage_Params *p)
+{
+	memset(p->pConfigImage, 0xab, p->configImageSize);
+	return CUPTI_SUCCESS;
+}
+
+static CUptiResult
+f_host_passes(CUpti_Profiler_Host_GetNumOfPasses_Params *p)
+{
+	p->numOfPasses = fake_added == CUPTI_M_COUNT ? 8 : 2;
+	return CUPTI_SUCCESS;
 }
 
 static CUpti_RangeProfiler_Object *const fake_object = (CUpti_RangeProfiler_Object *)(uintptr_t)0x1000;
@@ -360,7 +443,7 @@ f_range_decode(CUpti_RangeProfiler_DecodeData_Params *p)
 static CUptiResult
 f_range_size(CUpti_RangeProfiler_GetCounterDataSize_Params *p)
 {
-	assert_int_equal(p->numMetrics, 7);
+	assert_int_equal(p->numMetrics, ctl.reject_l2 ? 6 : 7);
 	p->counterDataSize = 128;
 	return CUPTI_SUCCESS;
 }
@@ -407,6 +490,12 @@ fake_setup(void **state)
 	fake.DeviceGetChipName = f_chip;
 	fake.ProfilerGetCounterAvailability = f_avail;
 	fake.HostInitialize = f_host_init;
+	fake.HostDeinitialize = f_host_deinit;
+	fake.HostGetMetricProperties = f_host_props;
+	fake.HostConfigAddMetrics = f_host_add;
+	fake.HostGetConfigImageSize = f_host_size;
+	fake.HostGetConfigImage = f_host_image;
+	fake.HostGetNumOfPasses = f_host_passes;
 	fake.RangeEnable = f_range_enable;
 	fake.RangeDisable = f_range_disable;
 	fake.RangeSetConfig = f_range_setconfig;
@@ -587,6 +676,29 @@ test_fake_counters_session(void **state)
 	cupti_close(c);
 }
 
+/* A metric the chip rejects is left out (n/a), said in the status; the
+ * others are still collected, and their values land on the right ids. */
+static void
+test_fake_rejected_metric(void **state)
+{
+	cupti *c;
+	cupti_counters k;
+	errmsg e;
+
+	(void)state;
+	ctl.reject_l2 = true;
+	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
+	assert_int_equal(cupti_tier(c), CUPTI_TIER_COUNTERS);
+	assert_non_null(strstr(cupti_counters_status(c), "lts__t_sector_hit_rate.pct: CUPTI_ERROR_INVALID_METRIC_NAME"));
+	assert_int_equal(cupti_counters_begin(c, 1, &e), 0);
+	assert_int_equal(cupti_counters_end(c, &k, &e), 0);
+	assert_false(k.range[0].valid[CUPTI_M_L2_HIT]);
+	assert_true(k.range[0].valid[CUPTI_M_SM_HZ]);
+	assert_true(k.range[0].value[CUPTI_M_SM_HZ] == 5.0); /* 6th of the 6 accepted */
+	assert_true(k.range[0].value[CUPTI_M_ACHIEVED_OCC] == 4.0);
+	cupti_close(c);
+}
+
 /* No permission: said once, timing kept, counters n/a. */
 static void
 test_fake_no_privileges(void **state)
@@ -703,12 +815,14 @@ main(void)
 		cmocka_unit_test(test_disabled),
 #ifdef HAVE_CUPTI
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_host_asan_refusal),
 		cmocka_unit_test(test_host_gh100_passes),
 		cmocka_unit_test(test_host_rejects),
 		cmocka_unit_test(test_host_bad_chip),
 		cmocka_unit_test_setup_teardown(test_fake_counters_tier, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_timing, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_counters_session, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_rejected_metric, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_no_privileges, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_nvperf_missing, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_unsupported_device, fake_setup, fake_teardown),
