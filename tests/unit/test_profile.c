@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -14,6 +15,8 @@
 #include <json-c/json.h>
 
 #include "profile.h"
+#include "quant.h"
+#include "variant.h"
 
 /* A fake environment: NULL-terminated name/value pairs. */
 typedef struct env {
@@ -520,6 +523,32 @@ test_json(void **state)
 	json_object_put(o);
 }
 
+/* Every variant the profile can choose is one the registry can launch. */
+static void
+test_names_in_registry(void **state)
+{
+	errmsg err;
+	int i;
+
+	(void)state;
+	for (i = 0; i < PROFILE_Q4K_COUNT; i++) {
+		const variant *v = variant_resolve(profile_q4k_name((enum profile_q4k)i), QT_Q4_K, 4096, &err);
+
+		if (v == NULL)
+			fail_msg("%s: %s", profile_q4k_name((enum profile_q4k)i), err.text);
+		assert_int_equal(v->qtype, QT_Q4_K);
+	}
+	for (i = 0; i < PROFILE_Q6K_COUNT; i++) {
+		const variant *v = variant_resolve(profile_q6k_name((enum profile_q6k)i), QT_Q6_K, 4096, &err);
+
+		if (v == NULL)
+			fail_msg("%s: %s", profile_q6k_name((enum profile_q6k)i), err.text);
+		assert_int_equal(v->qtype, QT_Q6_K);
+	}
+	/* The seed's legacy Q4_K picks by k, as variant_legacy_pick does. */
+	assert_string_equal(variant_resolve("q4k_legacy", QT_Q4_K, 14336, &err)->name, "q4k_chunked");
+}
+
 int
 main(void)
 {
@@ -538,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_process_environment),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_names_in_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
