@@ -319,10 +319,10 @@ launch_timed_events(gpu *g, gpu_func fn, const gpu_launch_cfg *cfg, const gpu_ar
 }
 
 int
-ceiling_measure(gpu *g, jit *j, cupti *cu, ceiling *out, errmsg *err)
+ceiling_measure(gpu *g, jit *j, cupti_gpu *cu, ceiling *out, errmsg *err)
 {
 	const gpu_info *info = gpu_device_info(g);
-	bool use_cupti = cu != NULL && cupti_tier(cu) != CUPTI_TIER_NONE;
+	bool use_cupti = cu != NULL && cupti_gpu_status_of(cu)->tier != CUPTI_TIER_NONE;
 	gpu_buf src = { 0, 0 }, sink = { 0, 0 };
 	gpu_module mod = { 0, 0 };
 	gpu_func fn;
@@ -373,20 +373,18 @@ ceiling_measure(gpu *g, jit *j, cupti *cu, ceiling *out, errmsg *err)
 		cupti_timing t;
 		const cupti_kernel_time *k;
 
-		if (cupti_timing_begin(cu, err) != 0) {
-			rc = GPU_EFAIL;
+		if ((rc = cupti_gpu_timing_begin(cu, err)) != 0)
 			goto out;
-		}
 		for (i = 0; i < CEILING_REPS; i++)
 			if ((rc = gpu_launch(g, fn, &cfg, args, 4, err)) != 0)
 				goto out;
 		if ((rc = gpu_sync(g, err)) != 0)
 			goto out;
-		if (cupti_timing_end(cu, &t, err) != 0 || (k = cupti_timing_find(&t, CEILING_ENTRY)) == NULL ||
-			k->n != CEILING_REPS) {
-			if (err != NULL && strstr(err->text, "CUPTI") == NULL)
-				errmsg_set(err, "ceiling: CUPTI returned %zu records for %d launches", t.n_kernels ? t.kernels[0].n : 0,
-					CEILING_REPS);
+		if ((rc = cupti_gpu_timing_end(cu, &t, err)) != 0)
+			goto out;
+		if ((k = cupti_timing_find(&t, CEILING_ENTRY)) == NULL || k->n != CEILING_REPS) {
+			errmsg_set(err, "ceiling: CUPTI returned %zu records of %s for %d launches",
+				k != NULL ? k->n : 0, CEILING_ENTRY, CEILING_REPS);
 			rc = GPU_EFAIL;
 			goto out;
 		}
@@ -425,7 +423,7 @@ out:
 }
 
 int
-ceiling_get(gpu *g, jit *j, cupti *cu, const char *cache_home, bool refresh, ceiling *out, errmsg *err)
+ceiling_get(gpu *g, jit *j, cupti_gpu *cu, const char *cache_home, bool refresh, ceiling *out, errmsg *err)
 {
 	const gpu_info *info = gpu_device_info(g);
 	char path[CEILING_PATH_MAX], driver[64];

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cupti.h"
+#include "cupti_gpu.h"
 #include "errmsg.h"
 #include "gpu.h"
 #include "jit.h"
@@ -68,11 +68,11 @@ struct json_object *ceiling_to_json(const ceiling *c);
 /* Measure now. cu may be NULL or without timing: CUDA events are used.
  * Returns 0, or a gpu.h error code (GPU_EFAIL / GPU_ERESET) with err: no
  * device, allocation, compile (NVRTC log line), launch. */
-int ceiling_measure(gpu *g, jit *j, cupti *cu, ceiling *out, errmsg *err);
+int ceiling_measure(gpu *g, jit *j, cupti_gpu *cu, ceiling *out, errmsg *err);
 
 /* The cached ceiling, or a measurement saved to the cache (refresh: always
  * measure). A cache that cannot be read or written only leaves out->note.
  * Returns as ceiling_measure. */
-int ceiling_get(gpu *g, jit *j, cupti *cu, const char *cache_home, bool refresh, ceiling *out, errmsg *err);
+int ceiling_get(gpu *g, jit *j, cupti_gpu *cu, const char *cache_home, bool refresh, ceiling *out, errmsg *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "cupti.h"
+#include "cupti_gpu.h"
 #include "gpu.h"
 #include "jit.h"
 #include "profile.h"
@@ -156,7 +157,8 @@ struct report {
 	bool have_cupti_version;
 	unsigned cupti_version;
 	char cupti_error[ERRMSG_MAX];
-	cupti *cu;                        /* NULL without a GPU */
+	bool have_cu;                     /* false without a GPU */
+	cupti_gpu cu;
 	/* the counter set checked offline (no GPU) on the chip of --cc */
 	const char *offline_chip;
 	int offline_passes;
@@ -217,16 +219,18 @@ print_text(const struct report *r, const struct opts *o)
 		printf("CUPTI      %s", version_text(r->cupti_version, buf, sizeof buf));
 	else
 		printf("CUPTI      n/a: %s", r->cupti_error);
-	if (r->cu != NULL) {
-		printf("; %s", cupti_tier_name(cupti_tier(r->cu)));
-		if (cupti_tier(r->cu) == CUPTI_TIER_COUNTERS)
-			printf(" on %s, %d passes per profiled launch%s", cupti_chip(r->cu), cupti_passes(r->cu),
-				cupti_full(r->cu) ? " (full set: sm__throughput)" : "");
+	if (r->have_cu) {
+		const cupti_gpu_status *st = &r->cu.st;
+
+		printf("; %s", cupti_tier_name(st->tier));
+		if (st->tier == CUPTI_TIER_COUNTERS)
+			printf(" on %s, %d passes per profiled launch%s", st->chip, st->passes,
+				st->full ? " (full set: sm__throughput)" : "");
 		printf("\n");
-		if (cupti_timing_status(r->cu)[0] != '\0')
-			printf("           timing: %s\n", cupti_timing_status(r->cu));
-		if (cupti_counters_status(r->cu)[0] != '\0')
-			printf("           counters: %s\n", cupti_counters_status(r->cu));
+		if (st->timing_status[0] != '\0')
+			printf("           timing: %s\n", st->timing_status);
+		if (st->counters_status[0] != '\0')
+			printf("           counters: %s\n", st->counters_status);
 	} else {
 		printf("\n");
 		if (r->offline_chip != NULL && r->offline_error[0] == '\0')
@@ -306,13 +310,15 @@ print_json(const struct report *r, const struct opts *o)
 		json_object_object_add(x, "version", json_object_new_int64(r->cupti_version));
 	else
 		json_object_object_add(x, "error", json_object_new_string(r->cupti_error));
-	if (r->cu != NULL) {
-		json_object_object_add(x, "tier", json_object_new_string(cupti_tier_name(cupti_tier(r->cu))));
-		json_object_object_add(x, "chip", json_object_new_string(cupti_chip(r->cu)));
-		json_object_object_add(x, "passes", json_object_new_int(cupti_passes(r->cu)));
-		json_object_object_add(x, "full", json_object_new_boolean(cupti_full(r->cu)));
-		json_object_object_add(x, "timing_status", json_object_new_string(cupti_timing_status(r->cu)));
-		json_object_object_add(x, "counters_status", json_object_new_string(cupti_counters_status(r->cu)));
+	if (r->have_cu) {
+		const cupti_gpu_status *st = &r->cu.st;
+
+		json_object_object_add(x, "tier", json_object_new_string(cupti_tier_name(st->tier)));
+		json_object_object_add(x, "chip", json_object_new_string(st->chip));
+		json_object_object_add(x, "passes", json_object_new_int(st->passes));
+		json_object_object_add(x, "full", json_object_new_boolean(st->full));
+		json_object_object_add(x, "timing_status", json_object_new_string(st->timing_status));
+		json_object_object_add(x, "counters_status", json_object_new_string(st->counters_status));
 	} else {
 		json_object_object_add(x, "tier", json_object_new_string("none"));
 		if (r->offline_chip != NULL && r->offline_error[0] == '\0') {
@@ -367,6 +373,7 @@ cmd_profile(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	memset(&r, 0, sizeof r);
 
+	cupti_gpu_install();
 	g = gpu_open();
 	if (gpu_available(g) && gpu_device_info(g)->valid) {
 		r.info = gpu_device_info(g);
@@ -385,15 +392,9 @@ cmd_profile(int argc, char **argv)
 
 	if (r.info != NULL) {
 		cupti_options co = { .disabled = o.no_cupti, .full = o.full };
-		void *ctx = NULL;
-		int dev = 0;
 
-		if (gpu_native_context(g, &ctx, &dev) == 0)
-			r.cu = cupti_open(ctx, dev, r.info->ordinal, &co);
-		else {
-			co.disabled = true;
-			r.cu = cupti_open(NULL, 0, 0, &co);
-		}
+		cupti_gpu_open(&r.cu, g, &co);
+		r.have_cu = true;
 	}
 
 	/* The profile: --cc wins over the device, as the user asked for it. */
@@ -411,7 +412,7 @@ cmd_profile(int argc, char **argv)
 	} else
 		snprintf(r.profile_error, sizeof r.profile_error,
 			"no GPU (%s); give --cc (e.g. --cc 9.0) to see the profile the rules would choose", r.device_unavailable);
-	if (r.cu == NULL && r.have_profile && !o.no_cupti)
+	if (!r.have_cu && r.have_profile && !o.no_cupti)
 		offline_counter_check(&r, o.full);
 
 	if (o.no_ceiling)
@@ -420,7 +421,7 @@ cmd_profile(int argc, char **argv)
 		snprintf(r.ceiling_error, sizeof r.ceiling_error, "no GPU to measure");
 	else if ((j = jit_new(NULL, &err)) == NULL)
 		snprintf(r.ceiling_error, sizeof r.ceiling_error, "%s", err.text);
-	else if (ceiling_get(g, j, r.cu, NULL, o.refresh, &r.ceil, &err) == 0)
+	else if (ceiling_get(g, j, r.have_cu ? &r.cu : NULL, NULL, o.refresh, &r.ceil, &err) == 0)
 		r.have_ceiling = true;
 	else
 		snprintf(r.ceiling_error, sizeof r.ceiling_error, "%s", err.text);
@@ -430,11 +431,12 @@ cmd_profile(int argc, char **argv)
 	else
 		print_text(&r, &o);
 	rc = (r.have_profile || r.info != NULL) ? 0 : 1;
-	if (!r.have_profile && r.info == NULL && !o.json)
-		fprintf(stderr, "ggscope profile: %s\n", r.profile_error);
+	if (!r.have_profile && r.info == NULL)
+		fprintf(stderr, "ggscope profile: no GPU and no --cc: nothing to profile\n");
 	if (!r.have_profile && o.have_cc)
 		rc = 1;
-	cupti_close(r.cu);
+	if (r.have_cu)
+		cupti_gpu_close(&r.cu);
 	jit_free(j);
 	gpu_close(g);
 	return rc;

@@ -422,9 +422,25 @@ cupti_timing_end(cupti *c, cupti_timing *out, errmsg *err)
 }
 
 int
-cupti_counters_begin(cupti *c, int max_launches, errmsg *err)
+cupti_counters_begin(cupti *c, int max_launches, enum cupti_replay replay, errmsg *err)
 {
 	(void)max_launches;
+	(void)replay;
+	errmsg_set(err, "%s", cupti_counters_status(c));
+	return -1;
+}
+
+int
+cupti_counters_pass_begin(cupti *c, errmsg *err)
+{
+	errmsg_set(err, "%s", cupti_counters_status(c));
+	return -1;
+}
+
+int
+cupti_counters_pass_end(cupti *c, bool *done, errmsg *err)
+{
+	*done = false;
 	errmsg_set(err, "%s", cupti_counters_status(c));
 	return -1;
 }

@@ -141,16 +141,44 @@ typedef struct cupti_counters {
 	double wall_ms;               /* begin to end: ~0.2 s, the reason counters run on demand */
 } cupti_counters;
 
-/* Start a counter session for up to max_launches (1..CUPTI_MAX_RANGES)
- * kernel launches. Each launch inside becomes synchronous and is replayed
- * once per pass. Returns 0, or -1 with err when counters are unavailable
- * or CUPTI fails. */
-int cupti_counters_begin(cupti *c, int max_launches, errmsg *err);
+/* Who replays a multi-pass configuration.
+ *   KERNEL: CUPTI replays each kernel inside its launch, saving and
+ *           restoring device memory; one pass of the loop below. Later
+ *           passes then run with the L2 the earlier ones warmed.
+ *   USER:   the caller repeats its launches once per pass, and can flush
+ *           L2 before each, as ncu --cache-control all does. The launches
+ *           must be idempotent (a GEMV is: it overwrites y). */
+enum cupti_replay {
+	CUPTI_REPLAY_KERNEL,
+	CUPTI_REPLAY_USER
+};
 
-/* Stop, decode and evaluate; then force-flush the activity records the
- * session left behind. Returns 0, or -1 with err. A permission failure
+/* A counter session, AutoRange (one range per kernel, in launch order):
+ *   cupti_counters_begin(c, launches, replay)
+ *   do { (flush, synchronise) cupti_counters_pass_begin; the launches;
+ *        synchronise; cupti_counters_pass_end(&done) } while (!done)
+ *   cupti_counters_end(&out)
+ * Launches inside a pass are synchronous. Any failure ends the session
+ * (everything is released); a permission failure
  * (CUPTI_ERROR_INSUFFICIENT_PRIVILEGES) also lowers the tier to TIMING for
- * good, with the reason in cupti_counters_status. */
+ * good, with the reason in cupti_counters_status.
+ *
+ * begin: max_launches per pass, 1..CUPTI_MAX_RANGES. Returns 0, or -1 with
+ * err when counters are unavailable, a session is open, or CUPTI fails. */
+int cupti_counters_begin(cupti *c, int max_launches, enum cupti_replay replay, errmsg *err);
+
+/* Start one pass. Returns 0, or -1 with err. */
+int cupti_counters_pass_begin(cupti *c, errmsg *err);
+
+/* Stop the pass; *done is true once every pass has been submitted (always
+ * after the first with KERNEL replay). Returns 0, or -1 with err (also when
+ * more than CUPTI_MAX_PASSES were needed). */
+#define CUPTI_MAX_PASSES 64
+int cupti_counters_pass_end(cupti *c, bool *done, errmsg *err);
+
+/* Decode and evaluate (every pass must be done); then force-flush the
+ * activity records the session left behind. Also ends a session abandoned
+ * half-way (then -1 and err). Returns 0, or -1 with err. */
 int cupti_counters_end(cupti *c, cupti_counters *out, errmsg *err);
 
 /* ---- metric names, offline ---- */

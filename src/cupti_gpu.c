@@ -14,14 +14,16 @@ enum cupti_gpu_op {
 	CUPTI_GPU_TIMING_END,
 	CUPTI_GPU_COUNTERS_BEGIN,
 	CUPTI_GPU_COUNTERS_END,
-	CUPTI_GPU_CLOSE
+	CUPTI_GPU_CLOSE,
+	CUPTI_GPU_PASS_BEGIN,
+	CUPTI_GPU_PASS_END
 };
 
 #define CUPTI_GPU_MAGIC 0x63757074u /* "cupt" */
 
 struct cupti_gpu_req {
 	uint32_t magic;
-	uint8_t disabled, full;
+	uint8_t disabled, full, replay;
 	int32_t max_launches;
 };
 
@@ -52,6 +54,8 @@ out_size(uint32_t op)
 		return sizeof(cupti_timing);
 	case CUPTI_GPU_COUNTERS_END:
 		return sizeof(cupti_counters);
+	case CUPTI_GPU_PASS_END:
+		return 1;
 	default:
 		return 0;
 	}
@@ -106,7 +110,17 @@ handle(void *ctx, int dev, int ordinal, uint32_t op, const void *in, size_t in_l
 	case CUPTI_GPU_TIMING_END:
 		return cupti_timing_end(side.c, out, err) == 0 ? 0 : GPU_EFAIL;
 	case CUPTI_GPU_COUNTERS_BEGIN:
-		return cupti_counters_begin(side.c, req.max_launches, err) == 0 ? 0 : GPU_EFAIL;
+		return cupti_counters_begin(side.c, req.max_launches,
+			req.replay ? CUPTI_REPLAY_USER : CUPTI_REPLAY_KERNEL, err) == 0 ? 0 : GPU_EFAIL;
+	case CUPTI_GPU_PASS_BEGIN:
+		return cupti_counters_pass_begin(side.c, err) == 0 ? 0 : GPU_EFAIL;
+	case CUPTI_GPU_PASS_END: {
+		bool done = false;
+		int rc = cupti_counters_pass_end(side.c, &done, err);
+
+		*(uint8_t *)out = done;
+		return rc == 0 ? 0 : GPU_EFAIL;
+	}
 	case CUPTI_GPU_COUNTERS_END:
 		return cupti_counters_end(side.c, out, err) == 0 ? 0 : GPU_EFAIL;
 	default:
@@ -132,6 +146,7 @@ call(cupti_gpu *c, uint32_t op, int max_launches, void *out, errmsg *err)
 	req.magic = CUPTI_GPU_MAGIC;
 	req.disabled = c->opt.disabled;
 	req.full = c->opt.full;
+	req.replay = c->replay == CUPTI_REPLAY_USER;
 	req.max_launches = max_launches;
 	return gpu_profiler_call(c->g, op, &req, sizeof req, out, out_size(op), err);
 }
@@ -222,16 +237,37 @@ cupti_gpu_timing_end(cupti_gpu *c, cupti_timing *out, errmsg *err)
 }
 
 int
-cupti_gpu_counters_begin(cupti_gpu *c, int max_launches, errmsg *err)
+cupti_gpu_counters_begin(cupti_gpu *c, int max_launches, enum cupti_replay replay, errmsg *err)
 {
 	int rc = need(c, CUPTI_TIER_COUNTERS, err);
 
 	if (rc != 0)
 		return rc;
+	c->replay = replay;
 	rc = call(c, CUPTI_GPU_COUNTERS_BEGIN, max_launches, NULL, err);
 	/* A permission failure at Start lowers the tier there. */
 	if (rc != 0)
 		fetch_status(c);
+	return rc;
+}
+
+int
+cupti_gpu_counters_pass_begin(cupti_gpu *c, errmsg *err)
+{
+	int rc = call(c, CUPTI_GPU_PASS_BEGIN, 0, NULL, err);
+
+	if (rc != 0)
+		fetch_status(c);
+	return rc;
+}
+
+int
+cupti_gpu_counters_pass_end(cupti_gpu *c, bool *done, errmsg *err)
+{
+	uint8_t d = 0;
+	int rc = call(c, CUPTI_GPU_PASS_END, 0, &d, err);
+
+	*done = rc == 0 && d != 0;
 	return rc;
 }
 

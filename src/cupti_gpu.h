@@ -9,9 +9,11 @@
  * replaced a poisoned one starts clean and is set up again on first use.
  *
  * Call order for a timing window: the context idle, cupti_gpu_timing_begin,
- * the launches, gpu_sync, cupti_gpu_timing_end. For counters: the context
- * idle (an L2 flush kernel synchronised first), cupti_gpu_counters_begin,
- * the launches, cupti_gpu_counters_end. Close before gpu_close. */
+ * the launches, gpu_sync, cupti_gpu_timing_end. For counters, the session
+ * of cupti.h: cupti_gpu_counters_begin, then per pass (flush L2 and
+ * synchronise first) cupti_gpu_counters_pass_begin, the launches, gpu_sync,
+ * cupti_gpu_counters_pass_end, until done; cupti_gpu_counters_end. Close
+ * before gpu_close. */
 #ifndef GGSCOPE_CUPTI_GPU_H
 #define GGSCOPE_CUPTI_GPU_H
 
@@ -36,6 +38,7 @@ typedef struct cupti_gpu {
 	cupti_options opt;
 	cupti_gpu_status st;
 	unsigned generation;         /* the gpu generation st was fetched in */
+	enum cupti_replay replay;    /* of the session being run */
 } cupti_gpu;
 
 /* Install the request handler in this process. Idempotent; call before
@@ -57,7 +60,9 @@ const cupti_gpu_status *cupti_gpu_status_of(cupti_gpu *c);
  * GPU_EFAIL / GPU_ERESET with err (CUPTI's message, or the gpu layer's). */
 int cupti_gpu_timing_begin(cupti_gpu *c, errmsg *err);
 int cupti_gpu_timing_end(cupti_gpu *c, cupti_timing *out, errmsg *err);
-int cupti_gpu_counters_begin(cupti_gpu *c, int max_launches, errmsg *err);
+int cupti_gpu_counters_begin(cupti_gpu *c, int max_launches, enum cupti_replay replay, errmsg *err);
+int cupti_gpu_counters_pass_begin(cupti_gpu *c, errmsg *err);
+int cupti_gpu_counters_pass_end(cupti_gpu *c, bool *done, errmsg *err);
 int cupti_gpu_counters_end(cupti_gpu *c, cupti_counters *out, errmsg *err);
 
 #endif

@@ -122,6 +122,10 @@ struct cupti {
 	uint8_t *counter_data;
 	size_t counter_data_size;
 	int session_launches;
+	int session_passes;           /* passes stopped so far */
+	bool session_in_pass;         /* between pass_begin and pass_end */
+	bool session_done;            /* every pass submitted */
+	enum cupti_replay session_replay;
 	double session_start_ms;
 };
 

@@ -343,6 +343,9 @@ session_close(struct cupti *c)
 	c->counter_data = NULL;
 	c->counter_data_size = 0;
 	c->session_launches = 0;
+	c->session_passes = 0;
+	c->session_in_pass = false;
+	c->session_done = false;
 }
 
 void
@@ -376,14 +379,13 @@ maybe_downgrade(struct cupti *c, CUptiResult r, const errmsg *e)
 }
 
 int
-cupti_counters_begin(cupti *c, int max_launches, errmsg *err)
+cupti_counters_begin(cupti *c, int max_launches, enum cupti_replay replay, errmsg *err)
 {
 	const cupti_api *api = cupti_api_table();
 	CUpti_RangeProfiler_Enable_Params en = { .structSize = CUpti_RangeProfiler_Enable_Params_STRUCT_SIZE };
 	CUpti_RangeProfiler_GetCounterDataSize_Params ds = { .structSize = CUpti_RangeProfiler_GetCounterDataSize_Params_STRUCT_SIZE };
 	CUpti_RangeProfiler_CounterDataImage_Initialize_Params ci = { .structSize = CUpti_RangeProfiler_CounterDataImage_Initialize_Params_STRUCT_SIZE };
 	CUpti_RangeProfiler_SetConfig_Params sc = { .structSize = CUpti_RangeProfiler_SetConfig_Params_STRUCT_SIZE };
-	CUpti_RangeProfiler_Start_Params st = { .structSize = CUpti_RangeProfiler_Start_Params_STRUCT_SIZE };
 	CUptiResult r;
 	errmsg e;
 
@@ -432,7 +434,7 @@ cupti_counters_begin(cupti *c, int max_launches, errmsg *err)
 	sc.counterDataImageSize = c->counter_data_size;
 	sc.pCounterDataImage = c->counter_data;
 	sc.range = CUPTI_AutoRange;         /* one range per kernel: UserRange inflates time by the launch gaps */
-	sc.replayMode = CUPTI_KernelReplay; /* CUPTI saves and restores memory and replays each pass */
+	sc.replayMode = replay == CUPTI_REPLAY_USER ? CUPTI_UserReplay : CUPTI_KernelReplay;
 	sc.maxRangesPerPass = (size_t)max_launches;
 	sc.numNestingLevels = 1;
 	sc.minNestingLevel = 1;
@@ -442,12 +444,8 @@ cupti_counters_begin(cupti *c, int max_launches, errmsg *err)
 		cupti_set_error(&e, r, "cuptiRangeProfilerSetConfig");
 		goto fail;
 	}
-	st.pRangeProfilerObject = c->range;
-	if ((r = api->RangeStart(&st)) != CUPTI_SUCCESS) {
-		cupti_set_error(&e, r, "cuptiRangeProfilerStart");
-		goto fail;
-	}
 	c->session_launches = max_launches;
+	c->session_replay = replay;
 	return 0;
 fail:
 	maybe_downgrade(c, r, &e);
@@ -456,11 +454,80 @@ fail:
 	return -1;
 }
 
+/* End the session after a failure: release it, drop its activity
+ * records, lower the tier on a permission error. */
+static int
+session_fail(cupti *c, CUptiResult r, const errmsg *e, errmsg *err)
+{
+	errmsg flush;
+
+	maybe_downgrade(c, r, e);
+	session_close(c);
+	(void)cupti_activity_discard(c, &flush);
+	errmsg_set(err, "%s", e->text);
+	return -1;
+}
+
+int
+cupti_counters_pass_begin(cupti *c, errmsg *err)
+{
+	CUpti_RangeProfiler_Start_Params st = { .structSize = CUpti_RangeProfiler_Start_Params_STRUCT_SIZE };
+	CUptiResult r;
+	errmsg e;
+
+	if (c->range == NULL || c->session_in_pass || c->session_done) {
+		errmsg_set(err, "counter pass: %s", c->range == NULL ? "no session (cupti_counters_begin first)"
+			: c->session_in_pass ? "a pass is already running" : "every pass is done");
+		return -1;
+	}
+	st.pRangeProfilerObject = c->range;
+	if ((r = cupti_api_table()->RangeStart(&st)) != CUPTI_SUCCESS) {
+		cupti_set_error(&e, r, "cuptiRangeProfilerStart");
+		return session_fail(c, r, &e, err);
+	}
+	c->session_in_pass = true;
+	return 0;
+}
+
+int
+cupti_counters_pass_end(cupti *c, bool *done, errmsg *err)
+{
+	CUpti_RangeProfiler_Stop_Params sp = { .structSize = CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE };
+	CUptiResult r;
+	errmsg e;
+
+	*done = false;
+	if (c->range == NULL || !c->session_in_pass) {
+		errmsg_set(err, "counter pass: none is running (cupti_counters_pass_begin first)");
+		return -1;
+	}
+	sp.pRangeProfilerObject = c->range;
+	if ((r = cupti_api_table()->RangeStop(&sp)) != CUPTI_SUCCESS) {
+		cupti_set_error(&e, r, "cuptiRangeProfilerStop");
+		return session_fail(c, r, &e, err);
+	}
+	c->session_in_pass = false;
+	c->session_passes++;
+	if (sp.isAllPassSubmitted) {
+		c->session_done = true;
+		*done = true;
+		return 0;
+	}
+	/* Kernel replay submits every pass inside the launch: anything else
+	 * means no kernel ran in the pass. */
+	if (c->session_replay == CUPTI_REPLAY_KERNEL || c->session_passes >= CUPTI_MAX_PASSES) {
+		errmsg_set(&e, "cuptiRangeProfilerStop: %d of %d passes submitted after %d loop(s): was a kernel "
+			"launched between cupti_counters_pass_begin and cupti_counters_pass_end?",
+			(int)sp.passIndex, c->passes, c->session_passes);
+		return session_fail(c, CUPTI_SUCCESS, &e, err);
+	}
+	return 0;
+}
+
 int
 cupti_counters_end(cupti *c, cupti_counters *out, errmsg *err)
 {
 	const cupti_api *api = cupti_api_table();
-	CUpti_RangeProfiler_Stop_Params sp = { .structSize = CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE };
 	CUpti_RangeProfiler_DecodeData_Params dd = { .structSize = CUpti_RangeProfiler_DecodeData_Params_STRUCT_SIZE };
 	CUpti_RangeProfiler_GetCounterDataInfo_Params di = { .structSize = CUpti_RangeProfiler_GetCounterDataInfo_Params_STRUCT_SIZE };
 	CUptiResult r = CUPTI_SUCCESS;
@@ -472,16 +539,15 @@ cupti_counters_end(cupti *c, cupti_counters *out, errmsg *err)
 		errmsg_set(err, "no counter session is running (cupti_counters_begin first)");
 		return -1;
 	}
-	sp.pRangeProfilerObject = c->range;
-	if ((r = api->RangeStop(&sp)) != CUPTI_SUCCESS) {
-		cupti_set_error(&e, r, "cuptiRangeProfilerStop");
-		goto fail;
-	}
-	if (!sp.isAllPassSubmitted) {
-		/* Kernel replay submits every pass inside the launch; anything else
-		 * means no kernel ran in the session. */
-		errmsg_set(&e, "cuptiRangeProfilerStop: not all %d passes were submitted: was a kernel launched between "
-			"cupti_counters_begin and cupti_counters_end?", c->passes);
+	if (!c->session_done) {
+		errmsg_set(&e, "counter session ended after %d of %d passes%s", c->session_passes, c->passes,
+			c->session_in_pass ? ", one still running" : "");
+		if (c->session_in_pass) {
+			CUpti_RangeProfiler_Stop_Params sp = { .structSize = CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE };
+
+			sp.pRangeProfilerObject = c->range;
+			(void)api->RangeStop(&sp);
+		}
 		r = CUPTI_SUCCESS;
 		goto fail;
 	}
@@ -523,7 +589,7 @@ cupti_counters_end(cupti *c, cupti_counters *out, errmsg *err)
 			out->range[i].value[c->metric_ids[k]] = values[k];
 		}
 	}
-	out->passes = c->passes;
+	out->passes = c->session_passes > c->passes ? c->session_passes : c->passes;
 	session_close(c);
 	/* The launch inside the session left an activity record that never
 	 * completes; flush it out so the next timing window starts clean. */
@@ -534,11 +600,7 @@ cupti_counters_end(cupti *c, cupti_counters *out, errmsg *err)
 	out->wall_ms = now_ms() - c->session_start_ms;
 	return 0;
 fail:
-	maybe_downgrade(c, r, &e);
-	session_close(c);
-	(void)cupti_activity_discard(c, &flush);
-	errmsg_set(err, "%s", e.text);
-	return -1;
+	return session_fail(c, r, &e, err);
 }
 
 #endif /* HAVE_CUPTI */

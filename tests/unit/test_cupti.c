@@ -84,7 +84,7 @@ test_disabled(void **state)
 	assert_int_equal(cupti_timing_begin(c, &e), -1);
 	assert_non_null(strstr(e.text, "--no-cupti"));
 	assert_int_equal(cupti_timing_end(c, &t, &e), -1);
-	assert_int_equal(cupti_counters_begin(c, 1, &e), -1);
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_KERNEL, &e), -1);
 	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
 	assert_int_equal(cupti_passes(c), 0);
 	cupti_close(c);
@@ -212,6 +212,8 @@ static struct {
 	CUpti_Profiler_Support_Level supported, vgpu;
 	bool reject_l2;
 	uint8_t all_passes_submitted;
+	bool user_replay;
+	int stops, starts;
 	size_t ranges;
 	int disables, flushes;
 } ctl;
@@ -414,7 +416,8 @@ static CUptiResult
 f_range_setconfig(CUpti_RangeProfiler_SetConfig_Params *p)
 {
 	assert_int_equal(p->range, CUPTI_AutoRange);
-	assert_int_equal(p->replayMode, CUPTI_KernelReplay);
+	ctl.user_replay = p->replayMode == CUPTI_UserReplay;
+	ctl.stops = 0;
 	assert_non_null(p->pConfig);
 	return CUPTI_SUCCESS;
 }
@@ -423,13 +426,17 @@ static CUptiResult
 f_range_start(CUpti_RangeProfiler_Start_Params *p)
 {
 	(void)p;
+	ctl.starts++;
 	return ctl.range_start;
 }
 
 static CUptiResult
 f_range_stop(CUpti_RangeProfiler_Stop_Params *p)
 {
-	p->isAllPassSubmitted = ctl.all_passes_submitted;
+	ctl.stops++;
+	/* User replay: GH100's 2 passes, one per Start..Stop. */
+	p->passIndex = (size_t)ctl.stops;
+	p->isAllPassSubmitted = ctl.user_replay ? ctl.stops >= 2 && ctl.all_passes_submitted : ctl.all_passes_submitted;
 	return CUPTI_SUCCESS;
 }
 
@@ -526,7 +533,10 @@ fake_teardown(void **state)
 static void
 stage(const char *name, uint64_t start, uint64_t end)
 {
-	CUpti_ActivityKernel10 *k = &staged[n_staged++];
+	CUpti_ActivityKernel10 *k;
+
+	assert_true(n_staged < sizeof staged / sizeof staged[0]);
+	k = &staged[n_staged++];
 
 	memset(k, 0, sizeof *k);
 	k->kind = CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL;
@@ -628,20 +638,37 @@ test_fake_timing(void **state)
 	cupti_close(c);
 }
 
+/* One pass of a session: start, (the launches), stop. */
+static int
+one_pass(cupti *c, bool *done, errmsg *e)
+{
+	if (cupti_counters_pass_begin(c, e) != 0)
+		return -1;
+	if (n_staged < 4)
+		stage("gemv", 0, 0); /* the profiled launch's record: never completed */
+	return cupti_counters_pass_end(c, done, e);
+}
+
 static void
 test_fake_counters_session(void **state)
 {
 	cupti *c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
 	cupti_counters k;
+	bool done = false;
 	errmsg e;
 	int m;
 
 	(void)state;
 	ctl.ranges = 2;
-	assert_int_equal(cupti_counters_begin(c, 2, &e), 0);
-	assert_int_equal(cupti_counters_begin(c, 1, &e), -1); /* one session at a time */
+	assert_int_equal(cupti_counters_begin(c, 2, CUPTI_REPLAY_KERNEL, &e), 0);
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_KERNEL, &e), -1); /* one session at a time */
 	assert_non_null(strstr(e.text, "already running"));
-	stage("gemv", 0, 0); /* the profiled launch's record: flushed out at the end */
+	assert_int_equal(cupti_counters_pass_end(c, &done, &e), -1);
+	assert_non_null(strstr(e.text, "none is running"));
+	assert_int_equal(one_pass(c, &done, &e), 0);
+	assert_true(done); /* kernel replay: every pass inside the launch */
+	assert_int_equal(cupti_counters_pass_begin(c, &e), -1);
+	assert_non_null(strstr(e.text, "every pass is done"));
 	assert_int_equal(cupti_counters_end(c, &k, &e), 0);
 	assert_int_equal(k.n_ranges, 2);
 	assert_int_equal(k.passes, 2);
@@ -653,24 +680,57 @@ test_fake_counters_session(void **state)
 	}
 	assert_false(k.range[0].valid[CUPTI_M_SM_PCT]);
 	assert_int_equal(ctl.disables, 1);
-	assert_int_equal(n_staged, 0);
+	assert_int_equal(n_staged, 0); /* the session's records were flushed out */
 
 	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
 	assert_non_null(strstr(e.text, "no counter session"));
-	assert_int_equal(cupti_counters_begin(c, 0, &e), -1);
-	assert_int_equal(cupti_counters_begin(c, CUPTI_MAX_RANGES + 1, &e), -1);
+	assert_int_equal(cupti_counters_begin(c, 0, CUPTI_REPLAY_KERNEL, &e), -1);
+	assert_int_equal(cupti_counters_begin(c, CUPTI_MAX_RANGES + 1, CUPTI_REPLAY_KERNEL, &e), -1);
 
-	/* Stop without every pass submitted: nothing was launched. */
-	ctl.all_passes_submitted = 0;
-	assert_int_equal(cupti_counters_begin(c, 1, &e), 0);
+	/* User replay: the caller loops once per pass. */
+	ctl.ranges = 1;
+	ctl.starts = 0;
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_USER, &e), 0);
+	assert_int_equal(one_pass(c, &done, &e), 0);
+	assert_false(done);
+	assert_int_equal(one_pass(c, &done, &e), 0);
+	assert_true(done);
+	assert_int_equal(ctl.starts, 2);
+	assert_int_equal(cupti_counters_end(c, &k, &e), 0);
+	assert_int_equal(k.passes, 2);
+	assert_int_equal(k.n_ranges, 1);
+
+	/* Abandoned half-way: end says so and releases the session. */
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_USER, &e), 0);
+	assert_int_equal(one_pass(c, &done, &e), 0);
+	assert_int_equal(cupti_counters_pass_begin(c, &e), 0);
 	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
-	assert_non_null(strstr(e.text, "not all 2 passes"));
+	assert_non_null(strstr(e.text, "after 1 of 2 passes, one still running"));
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_USER, &e), 0); /* free again */
+	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
+
+	/* Kernel replay that submitted nothing: no kernel ran. */
+	ctl.all_passes_submitted = 0;
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_KERNEL, &e), 0);
+	assert_int_equal(one_pass(c, &done, &e), -1);
+	assert_non_null(strstr(e.text, "was a kernel launched"));
 	assert_int_equal(cupti_tier(c), CUPTI_TIER_COUNTERS);
+	assert_int_equal(cupti_counters_end(c, &k, &e), -1); /* the session is gone */
+	assert_non_null(strstr(e.text, "no counter session"));
+
+	/* User replay that never completes stops at CUPTI_MAX_PASSES. */
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_USER, &e), 0);
+	for (m = 0; m < CUPTI_MAX_PASSES; m++)
+		if (one_pass(c, &done, &e) != 0)
+			break;
+	assert_int_equal(m, CUPTI_MAX_PASSES - 1);
+	assert_non_null(strstr(e.text, "after 64 loop(s)"));
 
 	/* No range decoded. */
 	ctl.all_passes_submitted = 1;
 	ctl.ranges = 0;
-	assert_int_equal(cupti_counters_begin(c, 1, &e), 0);
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_KERNEL, &e), 0);
+	assert_int_equal(one_pass(c, &done, &e), 0);
 	assert_int_equal(cupti_counters_end(c, &k, &e), -1);
 	assert_non_null(strstr(e.text, "no range"));
 	cupti_close(c);
@@ -690,7 +750,8 @@ test_fake_rejected_metric(void **state)
 	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
 	assert_int_equal(cupti_tier(c), CUPTI_TIER_COUNTERS);
 	assert_non_null(strstr(cupti_counters_status(c), "lts__t_sector_hit_rate.pct: CUPTI_ERROR_INVALID_METRIC_NAME"));
-	assert_int_equal(cupti_counters_begin(c, 1, &e), 0);
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_KERNEL, &e), 0);
+	assert_int_equal(one_pass(c, &(bool){ false }, &e), 0);
 	assert_int_equal(cupti_counters_end(c, &k, &e), 0);
 	assert_false(k.range[0].valid[CUPTI_M_L2_HIT]);
 	assert_true(k.range[0].valid[CUPTI_M_SM_HZ]);
@@ -715,7 +776,7 @@ test_fake_no_privileges(void **state)
 	assert_non_null(strstr(cupti_counters_status(c), "CUPTI_ERROR_INSUFFICIENT_PRIVILEGES"));
 	assert_non_null(strstr(cupti_counters_status(c), "RmProfilingAdminOnly"));
 	assert_int_equal(cupti_passes(c), 0);
-	assert_int_equal(cupti_counters_begin(c, 1, &e), -1);
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_KERNEL, &e), -1);
 	assert_non_null(strstr(e.text, "counters unavailable"));
 	assert_int_equal(cupti_timing_begin(c, &e), 0);
 	stage("gemv", 10, 20);
@@ -727,7 +788,8 @@ test_fake_no_privileges(void **state)
 	ctl.range_start = CUPTI_ERROR_INSUFFICIENT_PRIVILEGES;
 	c = cupti_open((void *)(uintptr_t)0x10, 0, 0, NULL);
 	assert_int_equal(cupti_tier(c), CUPTI_TIER_COUNTERS);
-	assert_int_equal(cupti_counters_begin(c, 1, &e), -1);
+	assert_int_equal(cupti_counters_begin(c, 1, CUPTI_REPLAY_USER, &e), 0);
+	assert_int_equal(cupti_counters_pass_begin(c, &e), -1);
 	assert_non_null(strstr(e.text, "cuptiRangeProfilerStart"));
 	assert_int_equal(cupti_tier(c), CUPTI_TIER_TIMING);
 	assert_non_null(strstr(cupti_counters_status(c), "INSUFFICIENT_PRIVILEGES"));
