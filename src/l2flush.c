@@ -31,6 +31,8 @@ static const variant flush_kernel = {
 
 struct l2flush {
 	gpu *g;
+	const jit_module *m;  /* owned by the jit: reloaded after a context reset */
+	uint32_t generation;  /* of buf, mod and fn */
 	enum l2flush_mode mode;
 	gpu_buf buf;
 	gpu_module mod;
@@ -55,6 +57,24 @@ l2flush_mode_parse(const char *s)
 	return -1;
 }
 
+/* The buffer, module and function in the current context generation. */
+static int
+setup(struct l2flush *f, errmsg *err)
+{
+	gpu *g = f->g;
+	int rc;
+
+	f->generation = gpu_generation(g);
+	if ((rc = gpu_buf_alloc(g, f->bytes, &f->buf, err)) != 0 ||
+		(rc = gpu_buf_fill_u32(g, f->buf, 0x01010101u, err)) != 0 ||
+		(rc = gpu_module_load(g, f->m->image, f->m->image_bytes, &f->mod, err)) != 0 ||
+		(rc = gpu_func_get(g, f->mod, CUPTI_FLUSH_KERNEL, &f->fn, err)) != 0) {
+		errmsg_prefix(err, "L2 flush");
+		return rc;
+	}
+	return 0;
+}
+
 l2flush *
 l2flush_new(gpu *g, jit *j, enum l2flush_mode mode, errmsg *err)
 {
@@ -74,13 +94,11 @@ l2flush_new(gpu *g, jit *j, enum l2flush_mode mode, errmsg *err)
 	}
 	f = xcalloc(1, sizeof *f);
 	f->g = g;
+	f->m = jr.module;
 	f->mode = mode;
 	f->bytes = info->l2_bytes > 0 ? (size_t)info->l2_bytes * 3 : FLUSH_DEFAULT_BYTES;
 	f->bytes = (f->bytes + 15) & ~(size_t)15;
-	if (gpu_buf_alloc(g, f->bytes, &f->buf, err) != 0 || gpu_buf_fill_u32(g, f->buf, 0x01010101u, err) != 0 ||
-		gpu_module_load(g, jr.module->image, jr.module->image_bytes, &f->mod, err) != 0 ||
-		gpu_func_get(g, f->mod, CUPTI_FLUSH_KERNEL, &f->fn, err) != 0) {
-		errmsg_prefix(err, "L2 flush");
+	if (setup(f, err) != 0) {
 		l2flush_free(f);
 		return NULL;
 	}
@@ -95,7 +113,15 @@ int
 l2flush_run(l2flush *f, errmsg *err)
 {
 	gpu_arg args[3];
+	int rc;
 
+	/* A sticky error replaced the context: everything made before is stale. */
+	if (f->generation != gpu_generation(f->g)) {
+		memset(&f->buf, 0, sizeof f->buf);
+		memset(&f->mod, 0, sizeof f->mod);
+		if ((rc = setup(f, err)) != 0)
+			return rc;
+	}
 	args[0] = gpu_arg_buf(f->buf);
 	args[1] = gpu_arg_i64((int64_t)(f->bytes / 16));
 	args[2] = gpu_arg_u32((uint32_t)f->mode);
@@ -107,7 +133,9 @@ l2flush_free(l2flush *f)
 {
 	if (f == NULL)
 		return;
-	gpu_module_unload(f->g, f->mod, NULL);
-	gpu_buf_free(f->g, f->buf, NULL);
+	if (f->generation == gpu_generation(f->g)) {
+		gpu_module_unload(f->g, f->mod, NULL);
+		gpu_buf_free(f->g, f->buf, NULL);
+	}
 	free(f);
 }
