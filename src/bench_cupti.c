@@ -46,7 +46,7 @@ bench_cupti_collect(struct bench_timing *tc, int n, double *us, errmsg *err)
 	cupti_timing t;
 	int rc, i;
 
-	if ((rc = cupti_gpu_timing_end(tc->cu, &t, err)) != 0)
+	if ((rc = cupti_gpu_timing_end(tc->cu, (size_t)n, &t, err)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
 		const cupti_kernel_time *k = tc->entry[i] != NULL ? cupti_timing_find(&t, tc->entry[i]) : NULL;

@@ -380,7 +380,7 @@ ceiling_measure(gpu *g, jit *j, cupti_gpu *cu, ceiling *out, errmsg *err)
 				goto out;
 		if ((rc = gpu_sync(g, err)) != 0)
 			goto out;
-		if ((rc = cupti_gpu_timing_end(cu, &t, err)) != 0)
+		if ((rc = cupti_gpu_timing_end(cu, CEILING_REPS, &t, err)) != 0)
 			goto out;
 		if ((k = cupti_timing_find(&t, CEILING_ENTRY)) == NULL || k->n != CEILING_REPS) {
 			errmsg_set(err, "ceiling: CUPTI returned %zu records of %s for %d launches",

@@ -414,8 +414,9 @@ cupti_timing_begin(cupti *c, errmsg *err)
 }
 
 int
-cupti_timing_end(cupti *c, cupti_timing *out, errmsg *err)
+cupti_timing_end(cupti *c, size_t expected, cupti_timing *out, errmsg *err)
 {
+	(void)expected;
 	memset(out, 0, sizeof *out);
 	errmsg_set(err, "%s", cupti_timing_status(c));
 	return -1;

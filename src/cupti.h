@@ -113,9 +113,15 @@ typedef struct cupti_timing {
 int cupti_timing_begin(cupti *c, errmsg *err);
 
 /* End the window and summarise each kernel launched in it (the flush kernel
- * excluded). The caller synchronises the context first (cuCtxSynchronize).
- * Returns 0, or -1 with err on a CUPTI failure or when no record arrived. */
-int cupti_timing_end(cupti *c, cupti_timing *out, errmsg *err);
+ * excluded). The caller synchronises the context first (cuCtxSynchronize)
+ * and says how many kernel records it expects (the flush kernel's not
+ * counted; 0 = at least one): CUPTI completes a record some time after the
+ * kernel ends, so the window stays open, flushing completed buffers, until
+ * that many arrived or CUPTI_TIMING_WAIT_MS passed. A forced flush would
+ * hand back the missing ones without timestamps.
+ * Returns 0, or -1 with err on a CUPTI failure or when fewer records came. */
+#define CUPTI_TIMING_WAIT_MS 2000
+int cupti_timing_end(cupti *c, size_t expected, cupti_timing *out, errmsg *err);
 
 /* The entry for a kernel name, or NULL. */
 const cupti_kernel_time *cupti_timing_find(const cupti_timing *t, const char *name);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cupti_internal.h"
 #include "xalloc.h"
@@ -247,10 +248,33 @@ summarize_locked(cupti_timing *out)
 	free(d);
 }
 
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static size_t
+kept_records(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&act.lock);
+	n = act.n + act.other;
+	pthread_mutex_unlock(&act.lock);
+	return n;
+}
+
 int
-cupti_timing_end(cupti *c, cupti_timing *out, errmsg *err)
+cupti_timing_end(cupti *c, size_t expected, cupti_timing *out, errmsg *err)
 {
 	const cupti_api *api = cupti_api_table();
+	const struct timespec pause = { 0, 200000 }; /* 0.2 ms between polls */
+	double deadline = now_ms() + CUPTI_TIMING_WAIT_MS;
+	size_t want = expected > 0 ? expected : 1;
 	CUptiResult r;
 
 	memset(out, 0, sizeof *out);
@@ -258,13 +282,21 @@ cupti_timing_end(cupti *c, cupti_timing *out, errmsg *err)
 		errmsg_set(err, "CUPTI timing unavailable: %s", c->timing_status);
 		return -1;
 	}
-	/* The context is synchronised, so every record is complete: the plain
-	 * flush returns them all; the forced one then returns the buffer in use. */
-	r = api->ActivityFlushAll(0);
-	if (r == CUPTI_SUCCESS)
-		r = api->ActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
-	if (r != CUPTI_SUCCESS) {
-		cupti_set_error(err, r, "cuptiActivityFlushAll");
+	/* The kernels have finished, but CUPTI fills in their records on its own
+	 * time: the plain flush returns only buffers whose records are all
+	 * complete, so poll it until every expected record is in. The forced
+	 * flush then returns the buffer in use. */
+	for (;;) {
+		if ((r = api->ActivityFlushAll(0)) != CUPTI_SUCCESS) {
+			cupti_set_error(err, r, "cuptiActivityFlushAll");
+			return -1;
+		}
+		if (kept_records() >= want || now_ms() > deadline)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if ((r = api->ActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED)) != CUPTI_SUCCESS) {
+		cupti_set_error(err, r, "cuptiActivityFlushAll(FORCED)");
 		return -1;
 	}
 	pthread_mutex_lock(&act.lock);
@@ -275,10 +307,17 @@ cupti_timing_end(cupti *c, cupti_timing *out, errmsg *err)
 	out->dropped = act.dropped;
 	clear_records_locked();
 	pthread_mutex_unlock(&act.lock);
-	if (out->n_kernels == 0) {
-		errmsg_set(err, "CUPTI returned no kernel records for the timing window (%zu flush, %zu incomplete, %zu dropped): "
-			"was the context synchronised before cupti_timing_end?", out->excluded, out->incomplete, out->dropped);
-		return -1;
+	{
+		size_t got = out->other, i;
+
+		for (i = 0; i < out->n_kernels; i++)
+			got += out->kernels[i].n;
+		if (got < want) {
+			errmsg_set(err, "CUPTI returned %zu of %zu kernel records within %d ms (%zu of the flush kernel, "
+				"%zu without timestamps, %zu dropped): was the context synchronised before cupti_timing_end?",
+				got, want, CUPTI_TIMING_WAIT_MS, out->excluded, out->incomplete, out->dropped);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -108,7 +108,7 @@ handle(void *ctx, int dev, int ordinal, uint32_t op, const void *in, size_t in_l
 	case CUPTI_GPU_TIMING_BEGIN:
 		return cupti_timing_begin(side.c, err) == 0 ? 0 : GPU_EFAIL;
 	case CUPTI_GPU_TIMING_END:
-		return cupti_timing_end(side.c, out, err) == 0 ? 0 : GPU_EFAIL;
+		return cupti_timing_end(side.c, (size_t)req.max_launches, out, err) == 0 ? 0 : GPU_EFAIL;
 	case CUPTI_GPU_COUNTERS_BEGIN:
 		return cupti_counters_begin(side.c, req.max_launches,
 			req.replay ? CUPTI_REPLAY_USER : CUPTI_REPLAY_KERNEL, err) == 0 ? 0 : GPU_EFAIL;
@@ -227,13 +227,13 @@ cupti_gpu_timing_begin(cupti_gpu *c, errmsg *err)
 }
 
 int
-cupti_gpu_timing_end(cupti_gpu *c, cupti_timing *out, errmsg *err)
+cupti_gpu_timing_end(cupti_gpu *c, size_t expected, cupti_timing *out, errmsg *err)
 {
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	rc = need(c, CUPTI_TIER_TIMING, err);
-	return rc != 0 ? rc : call(c, CUPTI_GPU_TIMING_END, 0, out, err);
+	return rc != 0 ? rc : call(c, CUPTI_GPU_TIMING_END, (int)expected, out, err);
 }
 
 int

@@ -59,7 +59,7 @@ const cupti_gpu_status *cupti_gpu_status_of(cupti_gpu *c);
 /* The calls of cupti.h, run on the driver's side. Each returns 0, or
  * GPU_EFAIL / GPU_ERESET with err (CUPTI's message, or the gpu layer's). */
 int cupti_gpu_timing_begin(cupti_gpu *c, errmsg *err);
-int cupti_gpu_timing_end(cupti_gpu *c, cupti_timing *out, errmsg *err);
+int cupti_gpu_timing_end(cupti_gpu *c, size_t expected, cupti_timing *out, errmsg *err);
 int cupti_gpu_counters_begin(cupti_gpu *c, int max_launches, enum cupti_replay replay, errmsg *err);
 int cupti_gpu_counters_pass_begin(cupti_gpu *c, errmsg *err);
 int cupti_gpu_counters_pass_end(cupti_gpu *c, bool *done, errmsg *err);

@@ -48,6 +48,8 @@ metrics=gpu__time_duration.sum,dram__bytes_read.sum,sm__warps_active.avg.pct_of_
 occ=sm__maximum_warps_per_active_cycle_pct,launch__occupancy_limit_blocks,launch__occupancy_limit_registers
 occ=$occ,launch__occupancy_limit_shared_mem,launch__occupancy_limit_warps,launch__waves_per_multiprocessor
 occ=$occ,launch__registers_per_thread,launch__block_size,launch__grid_size
+# for the report: the SM clock and cycles ncu saw
+info=gpc__cycles_elapsed.avg.per_second,gpc__cycles_elapsed.max
 
 echo "device    $(printf '%s\n' "$probe" | sed -n 's/^device *//p')"
 echo "ncu       $("$ncu" --version | tail -n 1)"
@@ -58,9 +60,9 @@ for vw in $variants; do
 	"$ggscope" bench --demo --tensor "$tensor" --variant "$v" --warps "$w" --reps "$reps" --seed 1 --json \
 		>"$out/ours-$v.json" 2>"$out/ours-$v.err" ||
 		{ echo "FAIL: ggscope bench $v:"; cat "$out/ours-$v.err"; exit 1; }
-	"$ncu" --clock-control none --cache-control all -k "regex:^$v\$" --metrics "$metrics,$occ" \
+	"$ncu" --clock-control none --cache-control all -k "regex:^$v\$" --metrics "$metrics,$occ,$info" \
 		--export "$out/ncu-$v" --force-overwrite \
-		"$ggscope" bench --no-cupti --demo --tensor "$tensor" --variant "$v" --warps "$w" --reps "$reps" --seed 1 \
+		"$ggscope" bench --no-cupti --no-ceiling --demo --tensor "$tensor" --variant "$v" --warps "$w" --reps "$reps" --seed 1 \
 		>"$out/ncu-$v.log" 2>&1 ||
 		{ echo "FAIL: ncu on ggscope bench --no-cupti $v:"; tail -n 20 "$out/ncu-$v.log"; exit 1; }
 	"$ncu" --import "$out/ncu-$v.ncu-rep" --csv --page raw --print-units base >"$out/ncu-$v.csv" 2>>"$out/ncu-$v.log" ||
@@ -121,7 +123,14 @@ for pair in pairs:
     fail |= not ok
     print("%-12s %-22s %14s %14s %9s  %s" % (v, "limiter", o.get("limiter"), n_limiter, "",
           "ok" if ok else "FAIL"))
-    print("%-12s %-22s %14s %14s" % (v, "ncu block limits", "", " ".join("%g" % lim[n] for n, _ in LIMITS)))
+    print("%-12s %-22s %14s %14s" % (v, "block limits b/r/s/w", " ".join("%g" % ours_lim for ours_lim in
+          [o.get("block_limits", {}).get(k, float("nan")) for k in ("blocks", "registers", "shared_mem", "warps")]),
+          " ".join("%g" % lim[n] for n, _ in LIMITS)))
+    n_clk = statistics.median(num(r["gpc__cycles_elapsed.avg.per_second"]) for r in rows)
+    n_cyc = statistics.median(num(r["gpc__cycles_elapsed.max"]) for r in rows)
+    print("%-12s %-22s %14.4g %14.4g  (info)" % (v, "SM clock GHz", (c.get("sm_clock_hz") or 0) / 1e9, n_clk / 1e9))
+    print("%-12s %-22s %14.4g %14.4g  (info: ggscope's counter-pass gpu__time_duration; ncu cycles)" %
+          (v, "counter time us/cycles", (c.get("time_ns") or 0) / 1e3, n_cyc))
 sys.exit(1 if fail else 0)
 EOF
 st=$?
