@@ -52,8 +52,18 @@ bench_cupti_collect(struct bench_timing *tc, int n, double *us, errmsg *err)
 		const cupti_kernel_time *k = tc->entry[i] != NULL ? cupti_timing_find(&t, tc->entry[i]) : NULL;
 
 		if (k == NULL || k->n != 1) {
-			errmsg_set(err, "CUPTI activity: %zu records of %s for one launch", k != NULL ? k->n : 0,
-				tc->entry[i] != NULL ? tc->entry[i] : "?");
+			char seen[256] = "";
+			size_t j, pos = 0;
+
+			for (j = 0; j < t.n_kernels && pos < sizeof seen; j++) {
+				int w = snprintf(seen + pos, sizeof seen - pos, "%s%s x%zu", j ? ", " : "", t.kernels[j].name,
+					t.kernels[j].n);
+
+				pos += w > 0 ? (size_t)w : 0;
+			}
+			errmsg_set(err, "CUPTI activity: %zu records of %s for one launch (window: %s; %zu stale, %zu "
+				"without timestamps)", k != NULL ? k->n : 0, tc->entry[i] != NULL ? tc->entry[i] : "?",
+				seen[0] ? seen : "nothing", t.stale, t.incomplete);
 			return GPU_EFAIL;
 		}
 		us[i] = k->median_ns / 1e3;

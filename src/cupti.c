@@ -159,6 +159,7 @@ cupti_result_hint(int code)
 static const cupti_api real_api = {
 	.GetResultString = cuptiGetResultString,
 	.GetVersion = cuptiGetVersion,
+	.GetTimestamp = cuptiGetTimestamp,
 	.ActivityRegisterCallbacks = cuptiActivityRegisterCallbacks,
 	.ActivityEnable = cuptiActivityEnable,
 	.ActivityDisable = cuptiActivityDisable,

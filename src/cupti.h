@@ -104,11 +104,14 @@ typedef struct cupti_timing {
 	size_t excluded;              /* records of the flush kernel, dropped */
 	size_t other;                 /* records of names beyond CUPTI_MAX_KERNELS, dropped */
 	size_t incomplete;            /* records without timestamps, dropped */
+	size_t stale;                 /* records of kernels started before the window, dropped */
 	size_t dropped;               /* records CUPTI itself lost (buffer full) */
 } cupti_timing;
 
-/* Start a timing window: discards every record collected so far. The
- * context must be idle (synchronised) so no earlier launch leaks in.
+/* Start a timing window: discards every record collected so far, and any
+ * record of a kernel that started before this call, whenever CUPTI delivers
+ * it (its buffers may come back later, from CUPTI's own thread). The
+ * context must be idle (synchronised).
  * Returns 0, or -1 with err when timing is unavailable or CUPTI fails. */
 int cupti_timing_begin(cupti *c, errmsg *err);
 

@@ -2,8 +2,11 @@
  * (CONCURRENT_KERNEL records: GPU start/end timestamps in ns).
  *
  * CUPTI hands records back through two process-wide callbacks with no user
- * pointer, possibly from its own thread, so the collected records live in
- * one static store behind a mutex and only one cupti handle may own it. */
+ * pointer, possibly from its own thread and later than the flush that asked
+ * for them, so the collected records live in one static store behind a
+ * mutex, only one cupti handle may own it, and a timing window keeps only
+ * kernels that started after it opened (cuptiGetTimestamp shares the
+ * records' clock): a late buffer of the previous window cannot leak in. */
 #include "config.h"
 
 #ifdef HAVE_CUPTI
@@ -28,7 +31,8 @@ static struct {
 	size_t n, cap;
 	char *names[CUPTI_MAX_KERNELS];
 	size_t n_names;
-	size_t excluded, other, incomplete, dropped;
+	size_t excluded, other, incomplete, stale, dropped;
+	uint64_t window_start_ns;     /* records of kernels started earlier are stale */
 } act = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* The id of a kernel name, interning it; -1 when the table is full.
@@ -56,7 +60,7 @@ clear_records_locked(void)
 		free(act.names[i]);
 	act.n_names = 0;
 	act.n = 0;
-	act.excluded = act.other = act.incomplete = act.dropped = 0;
+	act.excluded = act.other = act.incomplete = act.stale = act.dropped = 0;
 }
 
 /* Keep one kernel record. Called with the lock held. */
@@ -74,6 +78,10 @@ add_kernel_locked(const CUpti_ActivityKernel10 *k)
 	 * leaves such a record behind. */
 	if (k->start == 0 || k->end == 0 || k->end < k->start) {
 		act.incomplete++;
+		return;
+	}
+	if (k->start < act.window_start_ns) {
+		act.stale++;
 		return;
 	}
 	if (act.n == act.cap) {
@@ -205,11 +213,23 @@ cupti_activity_discard(struct cupti *c, errmsg *err)
 int
 cupti_timing_begin(cupti *c, errmsg *err)
 {
+	uint64_t now = 0;
+	CUptiResult r;
+
 	if (c->tier == CUPTI_TIER_NONE || !c->activity_on) {
 		errmsg_set(err, "CUPTI timing unavailable: %s", c->timing_status);
 		return -1;
 	}
-	return cupti_activity_discard(c, err);
+	if (cupti_activity_discard(c, err) != 0)
+		return -1;
+	if ((r = cupti_api_table()->GetTimestamp(&now)) != CUPTI_SUCCESS) {
+		cupti_set_error(err, r, "cuptiGetTimestamp");
+		return -1;
+	}
+	pthread_mutex_lock(&act.lock);
+	act.window_start_ns = now;
+	pthread_mutex_unlock(&act.lock);
+	return 0;
 }
 
 /* Summarise the collected records per kernel name. Called with the lock held. */
@@ -304,6 +324,7 @@ cupti_timing_end(cupti *c, size_t expected, cupti_timing *out, errmsg *err)
 	out->excluded = act.excluded;
 	out->other = act.other;
 	out->incomplete = act.incomplete;
+	out->stale = act.stale;
 	out->dropped = act.dropped;
 	clear_records_locked();
 	pthread_mutex_unlock(&act.lock);
@@ -314,8 +335,9 @@ cupti_timing_end(cupti *c, size_t expected, cupti_timing *out, errmsg *err)
 			got += out->kernels[i].n;
 		if (got < want) {
 			errmsg_set(err, "CUPTI returned %zu of %zu kernel records within %d ms (%zu of the flush kernel, "
-				"%zu without timestamps, %zu dropped): was the context synchronised before cupti_timing_end?",
-				got, want, CUPTI_TIMING_WAIT_MS, out->excluded, out->incomplete, out->dropped);
+				"%zu without timestamps, %zu from before the window, %zu dropped): was the context "
+				"synchronised before cupti_timing_end?", got, want, CUPTI_TIMING_WAIT_MS, out->excluded,
+				out->incomplete, out->stale, out->dropped);
 			return -1;
 		}
 	}

@@ -45,6 +45,7 @@
 typedef struct cupti_api {
 	CUptiResult (*GetResultString)(CUptiResult, const char **);
 	CUptiResult (*GetVersion)(uint32_t *);
+	CUptiResult (*GetTimestamp)(uint64_t *);
 	CUptiResult (*ActivityRegisterCallbacks)(CUpti_BuffersCallbackRequestFunc, CUpti_BuffersCallbackCompleteFunc);
 	CUptiResult (*ActivityEnable)(CUpti_ActivityKind);
 	CUptiResult (*ActivityDisable)(CUpti_ActivityKind);

@@ -212,6 +212,7 @@ static struct {
 	CUpti_Profiler_Support_Level supported, vgpu;
 	bool reject_l2;
 	bool hold_flushes;
+	uint64_t now;
 	int complete_after;
 	uint8_t all_passes_submitted;
 	bool user_replay;
@@ -270,6 +271,14 @@ f_flush(uint32_t flag)
 	memcpy(buf, staged, n_staged * sizeof staged[0]);
 	cb_complete(NULL, 0, buf, size, n_staged * sizeof staged[0]);
 	n_staged = 0;
+	return CUPTI_SUCCESS;
+}
+
+/* CUPTI's clock: what the test sets. */
+static CUptiResult
+f_timestamp(uint64_t *t)
+{
+	*t = ctl.now;
 	return CUPTI_SUCCESS;
 }
 
@@ -500,6 +509,7 @@ fake_setup(void **state)
 	fake.ActivityDisable = f_disable;
 	fake.ActivityFlushAll = f_flush;
 	fake.ActivityGetNextRecord = f_next;
+	fake.GetTimestamp = f_timestamp;
 	fake.ActivityGetNumDroppedRecords = f_dropped;
 	fake.ProfilerInitialize = f_prof_init;
 	fake.ProfilerDeInitialize = f_prof_deinit;
@@ -597,7 +607,10 @@ test_fake_timing(void **state)
 	(void)state;
 	/* A record left from before the window is discarded by begin. */
 	stage("stale_kernel", 1, 1000000);
+	ctl.now = 500;
 	assert_int_equal(cupti_timing_begin(c, &e), 0);
+	/* ... and one CUPTI delivers only now, after begin, is dropped by its start time. */
+	stage("late_stale_kernel", 400, 480);
 	stage("q8_1_quantize", 1000, 1003);
 	stage(CUPTI_FLUSH_KERNEL, 1010, 1500);
 	stage("gemv", 2000, 2110);
@@ -612,7 +625,9 @@ test_fake_timing(void **state)
 	assert_int_equal(t.n_kernels, 2);
 	assert_int_equal(t.excluded, 2);
 	assert_int_equal(t.incomplete, 1);
+	assert_int_equal(t.stale, 1);
 	assert_null(cupti_timing_find(&t, "stale_kernel"));
+	assert_null(cupti_timing_find(&t, "late_stale_kernel"));
 	assert_null(cupti_timing_find(&t, CUPTI_FLUSH_KERNEL));
 	g = cupti_timing_find(&t, "gemv");
 	assert_non_null(g);
@@ -627,6 +642,7 @@ test_fake_timing(void **state)
 	assert_int_equal(q->n, 2);
 	assert_true(q->median_ns == 4);
 	assert_string_equal(t.kernels[0].name, "q8_1_quantize"); /* order of first launch */
+	ctl.now = 0;
 
 	/* An empty window is an error that says what to check. */
 	assert_int_equal(cupti_timing_begin(c, &e), 0);
