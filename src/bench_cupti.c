@@ -18,6 +18,7 @@ bench_timing_init(struct bench_timing *tc, gpu *g, const bench_opts *o, const ch
 	tc->cu = bench_cupti_timing(o) ? o->cupti : NULL;
 	tc->entry[0] = gemv_entry;
 	tc->entry[1] = quant_entry;
+	tc->flush_kernel = !o->warm_l2 && o->flush != NULL;
 }
 
 bool
@@ -36,39 +37,59 @@ int
 bench_cupti_launch(struct bench_timing *tc, int i, gpu_func f, const gpu_launch_cfg *cfg,
 	const gpu_arg *args, int nargs, errmsg *err)
 {
-	(void)i;
+	if (i >= 0 && i < 2)
+		tc->cfg[i] = *cfg;
 	return gpu_launch(tc->g, f, cfg, args, nargs, err);
+}
+
+/* "q6k_mwv (96x4096), quantize_q8_1 (...)": what a window held. */
+static void
+describe_window(const cupti_timing *t, char *buf, size_t len)
+{
+	size_t i, pos = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->n_records && pos < len; i++) {
+		int w = snprintf(buf + pos, len - pos, "%s%s (%dx%d)", i ? ", " : "", t->records[i].name,
+			t->records[i].block[0], t->records[i].grid[0]);
+
+		pos += w > 0 ? (size_t)w : 0;
+	}
+	if (t->n_records == 0)
+		snprintf(buf, len, "nothing");
 }
 
 int
 bench_cupti_collect(struct bench_timing *tc, int n, double *us, errmsg *err)
 {
+	size_t expected = (size_t)n + (tc->flush_kernel ? 1 : 0);
 	cupti_timing t;
+	char seen[512];
 	int rc, i;
 
-	if ((rc = cupti_gpu_timing_end(tc->cu, (size_t)n, &t, err)) != 0)
+	if ((rc = cupti_gpu_timing_end(tc->cu, expected, &t, err)) != 0)
 		return rc;
+	if (t.n_records != expected) {
+		describe_window(&t, seen, sizeof seen);
+		errmsg_set(err, "CUPTI activity: %zu kernel records for %zu launches (%s; %zu stale, %zu without "
+			"timestamps)", t.n_records, expected, seen, t.stale, t.incomplete);
+		return GPU_EFAIL;
+	}
+	/* Launch order: the flush, then the quantizer (kernel 1), then the GEMV (kernel 0). */
 	for (i = 0; i < n; i++) {
-		const cupti_kernel_time *k = tc->entry[i] != NULL ? cupti_timing_find(&t, tc->entry[i]) : NULL;
+		const cupti_kernel_time *k = &t.records[t.n_records - 1 - (size_t)i];
 
-		if (k == NULL || k->n != 1) {
-			char seen[256] = "";
-			size_t j, pos = 0;
-
-			for (j = 0; j < t.n_kernels && pos < sizeof seen; j++) {
-				int w = snprintf(seen + pos, sizeof seen - pos, "%s%s x%zu", j ? ", " : "", t.kernels[j].name,
-					t.kernels[j].n);
-
-				pos += w > 0 ? (size_t)w : 0;
-			}
-			errmsg_set(err, "CUPTI activity: %zu records of %s for one launch (window: %s; %zu stale, %zu "
-				"without timestamps)", k != NULL ? k->n : 0, tc->entry[i] != NULL ? tc->entry[i] : "?",
-				seen[0] ? seen : "nothing", t.stale, t.incomplete);
+		if ((uint32_t)k->grid[0] != tc->cfg[i].grid[0] || (uint32_t)k->block[0] != tc->cfg[i].block[0]) {
+			describe_window(&t, seen, sizeof seen);
+			errmsg_set(err, "CUPTI activity: the record of %s has %dx%d threads, the launch %ux%u (%s)",
+				tc->entry[i] != NULL ? tc->entry[i] : "?", k->block[0], k->grid[0], tc->cfg[i].block[0],
+				tc->cfg[i].grid[0], seen);
 			return GPU_EFAIL;
 		}
 		us[i] = k->median_ns / 1e3;
 		if (i == 0) {
 			tc->record = *k;
+			snprintf(tc->record.name, sizeof tc->record.name, "%s", tc->entry[0] != NULL ? tc->entry[0] : "?");
 			tc->have_record = true;
 		}
 	}

@@ -18,6 +18,8 @@ struct bench_timing {
 	gpu *g;
 	struct cupti_gpu *cu;         /* NULL: CUDA events */
 	const char *entry[2];         /* kernel 0 (the GEMV) and 1 (the quantizer or NULL) */
+	bool flush_kernel;            /* each rep launches the L2 flush kernel first */
+	gpu_launch_cfg cfg[2];        /* of kernels 0 and 1, as launched */
 	bool have_record;
 	cupti_kernel_time record;     /* the GEMV's last activity record */
 };
@@ -29,8 +31,11 @@ void bench_timing_init(struct bench_timing *tc, gpu *g, const bench_opts *o, con
 bool bench_cupti_timing(const bench_opts *o);
 
 /* The CUPTI timing source: open a window at the start of a rep, launch
- * plainly, read kernel i's duration from its activity record. collect
- * fails (GPU_EFAIL) when a kernel's record is missing or doubled. */
+ * plainly, read kernel i's duration from its activity record. Records are
+ * matched by launch order (CUPTI can report a kernel under the name of an
+ * unloaded one), and checked against the launch's grid and block. collect
+ * fails (GPU_EFAIL) when the window holds more or fewer kernels than the
+ * rep launched, or one whose geometry does not match. */
 int bench_cupti_begin(struct bench_timing *tc, errmsg *err);
 int bench_cupti_launch(struct bench_timing *tc, int i, gpu_func f, const gpu_launch_cfg *cfg,
 	const gpu_arg *args, int nargs, errmsg *err);

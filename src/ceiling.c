@@ -371,7 +371,6 @@ ceiling_measure(gpu *g, jit *j, cupti_gpu *cu, ceiling *out, errmsg *err)
 		goto out;
 	if (use_cupti) {
 		cupti_timing t;
-		const cupti_kernel_time *k;
 
 		if ((rc = cupti_gpu_timing_begin(cu, err)) != 0)
 			goto out;
@@ -382,14 +381,22 @@ ceiling_measure(gpu *g, jit *j, cupti_gpu *cu, ceiling *out, errmsg *err)
 			goto out;
 		if ((rc = cupti_gpu_timing_end(cu, CEILING_REPS, &t, err)) != 0)
 			goto out;
-		if ((k = cupti_timing_find(&t, CEILING_ENTRY)) == NULL || k->n != CEILING_REPS) {
-			errmsg_set(err, "ceiling: CUPTI returned %zu records of %s for %d launches",
-				k != NULL ? k->n : 0, CEILING_ENTRY, CEILING_REPS);
+		/* By count and geometry, not name: see cupti.h on reused names. */
+		if (t.n_records != CEILING_REPS) {
+			errmsg_set(err, "ceiling: CUPTI returned %zu kernel records for %d launches", t.n_records, CEILING_REPS);
 			rc = GPU_EFAIL;
 			goto out;
 		}
-		med = k->median_ns;
-		mn = k->min_ns;
+		for (i = 0; i < CEILING_REPS; i++) {
+			if ((uint32_t)t.records[i].grid[0] != cfg.grid[0] || (uint32_t)t.records[i].block[0] != cfg.block[0]) {
+				errmsg_set(err, "ceiling: a CUPTI record has %dx%d threads, the launches %ux%u",
+					t.records[i].block[0], t.records[i].grid[0], cfg.block[0], cfg.grid[0]);
+				rc = GPU_EFAIL;
+				goto out;
+			}
+			ns[i] = t.records[i].median_ns;
+		}
+		cupti_summarize(ns, CEILING_REPS, &med, &mn, &mx, &mean);
 		snprintf(out->timer, sizeof out->timer, "cupti activity");
 	} else {
 		for (i = 0; i < CEILING_REPS; i++)

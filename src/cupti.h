@@ -98,11 +98,20 @@ typedef struct cupti_kernel_time {
 	int32_t grid[3], block[3];
 } cupti_kernel_time;
 
+/* Kernel names come from CUPTI, which keys them by function: after a
+ * module is unloaded, a kernel loaded later at the same address is reported
+ * under the old kernel's name (seen on the H100 with CUDA 13.0). So a caller
+ * that unloads modules identifies its launches by their order (records[],
+ * sorted by start time), not by name. */
+#define CUPTI_MAX_RECORDS 32
+
 typedef struct cupti_timing {
 	size_t n_kernels;             /* distinct names, in order of first launch */
-	cupti_kernel_time kernels[CUPTI_MAX_KERNELS];
-	size_t excluded;              /* records of the flush kernel, dropped */
-	size_t other;                 /* records of names beyond CUPTI_MAX_KERNELS, dropped */
+	cupti_kernel_time kernels[CUPTI_MAX_KERNELS]; /* per name, the flush kernel's left out */
+	size_t n_records;             /* every kernel of the window, the flush kernel's included */
+	cupti_kernel_time records[CUPTI_MAX_RECORDS]; /* one per launch (n = 1), by start time */
+	size_t excluded;              /* records named like the flush kernel (left out of kernels[]) */
+	size_t other;                 /* records beyond CUPTI_MAX_KERNELS names or CUPTI_MAX_RECORDS */
 	size_t incomplete;            /* records without timestamps, dropped */
 	size_t stale;                 /* records of kernels started before the window, dropped */
 	size_t dropped;               /* records CUPTI itself lost (buffer full) */
@@ -116,9 +125,9 @@ typedef struct cupti_timing {
 int cupti_timing_begin(cupti *c, errmsg *err);
 
 /* End the window and summarise each kernel launched in it (the flush kernel
- * excluded). The caller synchronises the context first (cuCtxSynchronize)
- * and says how many kernel records it expects (the flush kernel's not
- * counted; 0 = at least one): CUPTI completes a record some time after the
+ * excluded from kernels[]). The caller synchronises the context first
+ * (cuCtxSynchronize) and says how many kernels it launched in the window,
+ * the flush kernel included (0 = at least one): CUPTI completes a record some time after the
  * kernel ends, so the window stays open, flushing completed buffers, until
  * that many arrived or CUPTI_TIMING_WAIT_MS passed. A forced flush would
  * hand back the missing ones without timestamps.

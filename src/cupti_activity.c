@@ -70,10 +70,6 @@ add_kernel_locked(const CUpti_ActivityKernel10 *k)
 	const char *name = k->name != NULL ? k->name : "?";
 	cupti_record *r;
 
-	if (strcmp(name, CUPTI_FLUSH_KERNEL) == 0) {
-		act.excluded++;
-		return;
-	}
 	/* Both 0 = not collected; a launch inside a range-profiler session
 	 * leaves such a record behind. */
 	if (k->start == 0 || k->end == 0 || k->end < k->start) {
@@ -89,11 +85,12 @@ add_kernel_locked(const CUpti_ActivityKernel10 *k)
 		act.recs = xreallocarray(act.recs, act.cap, sizeof *act.recs);
 	}
 	r = &act.recs[act.n];
+	r->flush = strcmp(name, CUPTI_FLUSH_KERNEL) == 0;
 	r->name_id = name_id(name);
-	if (r->name_id < 0) {
+	if (r->flush)
+		act.excluded++;
+	else if (r->name_id < 0)
 		act.other++;
-		return;
-	}
 	r->start_ns = k->start;
 	r->end_ns = k->end;
 	r->regs = k->registersPerThread;
@@ -232,6 +229,44 @@ cupti_timing_begin(cupti *c, errmsg *err)
 	return 0;
 }
 
+static int
+cmp_start(const void *a, const void *b)
+{
+	const cupti_record *x = a, *y = b;
+
+	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
+}
+
+/* Every record of the window, by start time. Called with the lock held. */
+static void
+records_locked(cupti_timing *out)
+{
+	size_t i;
+
+	qsort(act.recs, act.n, sizeof *act.recs, cmp_start);
+	for (i = 0; i < act.n; i++) {
+		const cupti_record *r = &act.recs[i];
+		cupti_kernel_time *k;
+
+		if (out->n_records == CUPTI_MAX_RECORDS) {
+			out->other += act.n - i;
+			break;
+		}
+		k = &out->records[out->n_records++];
+		memset(k, 0, sizeof *k);
+		snprintf(k->name, sizeof k->name, "%s", r->name_id >= 0 ? act.names[r->name_id] : "?");
+		k->n = 1;
+		k->median_ns = k->min_ns = k->max_ns = k->mean_ns = (double)(r->end_ns - r->start_ns);
+		k->regs_per_thread = r->regs;
+		k->static_smem_bytes = r->static_smem;
+		k->dynamic_smem_bytes = r->dynamic_smem;
+		k->smem_config_bytes = r->smem_config;
+		k->local_bytes_per_thread = r->local_bytes;
+		memcpy(k->grid, r->grid, sizeof k->grid);
+		memcpy(k->block, r->block, sizeof k->block);
+	}
+}
+
 /* Summarise the collected records per kernel name. Called with the lock held. */
 static void
 summarize_locked(cupti_timing *out)
@@ -245,7 +280,7 @@ summarize_locked(cupti_timing *out)
 		size_t m = 0;
 
 		for (i = 0; i < act.n; i++) {
-			if (act.recs[i].name_id != (int)id)
+			if (act.recs[i].name_id != (int)id || act.recs[i].flush)
 				continue;
 			d[m++] = (double)(act.recs[i].end_ns - act.recs[i].start_ns);
 			last = &act.recs[i];
@@ -266,6 +301,7 @@ summarize_locked(cupti_timing *out)
 		out->n_kernels++;
 	}
 	free(d);
+	records_locked(out);
 }
 
 static double
@@ -283,7 +319,7 @@ kept_records(void)
 	size_t n;
 
 	pthread_mutex_lock(&act.lock);
-	n = act.n + act.other;
+	n = act.n;
 	pthread_mutex_unlock(&act.lock);
 	return n;
 }
@@ -294,7 +330,7 @@ cupti_timing_end(cupti *c, size_t expected, cupti_timing *out, errmsg *err)
 	const cupti_api *api = cupti_api_table();
 	const struct timespec pause = { 0, 200000 }; /* 0.2 ms between polls */
 	double deadline = now_ms() + CUPTI_TIMING_WAIT_MS;
-	size_t want = expected > 0 ? expected : 1;
+	size_t want = expected > 0 ? expected : 1, total;
 	CUptiResult r;
 
 	memset(out, 0, sizeof *out);
@@ -320,22 +356,21 @@ cupti_timing_end(cupti *c, size_t expected, cupti_timing *out, errmsg *err)
 		return -1;
 	}
 	pthread_mutex_lock(&act.lock);
+	total = act.n;
 	summarize_locked(out);
 	out->excluded = act.excluded;
-	out->other = act.other;
+	out->other += act.other;
 	out->incomplete = act.incomplete;
 	out->stale = act.stale;
 	out->dropped = act.dropped;
 	clear_records_locked();
 	pthread_mutex_unlock(&act.lock);
 	{
-		size_t got = out->other, i;
+		size_t got = total;
 
-		for (i = 0; i < out->n_kernels; i++)
-			got += out->kernels[i].n;
 		if (got < want) {
-			errmsg_set(err, "CUPTI returned %zu of %zu kernel records within %d ms (%zu of the flush kernel, "
-				"%zu without timestamps, %zu from before the window, %zu dropped): was the context "
+			errmsg_set(err, "CUPTI returned %zu of %zu kernel records within %d ms (%zu named like the flush "
+				"kernel, %zu without timestamps, %zu from before the window, %zu dropped): was the context "
 				"synchronised before cupti_timing_end?", got, want, CUPTI_TIMING_WAIT_MS, out->excluded,
 				out->incomplete, out->stale, out->dropped);
 			return -1;

@@ -89,6 +89,7 @@ void cupti_set_error(errmsg *err, CUptiResult r, const char *what);
 /* Collected activity records for one kernel, kept between flushes. */
 typedef struct cupti_record {
 	int name_id;                  /* index into the name table, -1 = beyond it */
+	bool flush;                   /* named like the flush kernel */
 	uint64_t start_ns, end_ns;
 	uint32_t regs, smem_config, local_bytes;
 	int32_t static_smem, dynamic_smem;
