@@ -7,8 +7,9 @@
  *                   measured kernel's misses evict them without write-backs.
  *   mode 1 (write): stores only. L2 is left holding dirty lines that the
  *                   measured kernel's misses must write back to DRAM.
- * Which one matches ncu --cache-control all is measured by
- * tests/gpu/fidelity.sh (BENCHMARKS.md has the figures).
+ * Mode 0 is the default: on the H100 a written L2 added 8-10 us of
+ * write-backs to a 27-57 us GEMV, a read one ~1 us over warm L2, which is
+ * what ncu --cache-control all shows (figures in src/l2flush.h).
  *
  * Its CUPTI activity records are recognised by the name ggscope_l2_flush
  * (CUPTI_FLUSH_KERNEL in src/cupti.h) and never enter a timing.

@@ -3,10 +3,14 @@
  *
  * Two sweeps over 3 x L2 bytes: READ leaves L2 full of clean lines, so the
  * next kernel's misses cost no write-backs; WRITE leaves it full of dirty
- * lines that the next kernel's misses must write back to DRAM first, which
- * can inflate a short kernel's time and its dram__bytes_write. The default
- * is READ, the one that agrees with ncu --cache-control all
- * (tests/gpu/fidelity.sh; BENCHMARKS.md). */
+ * lines that the next kernel's misses must write back to DRAM first. The
+ * default is READ. Measured on the H100 (demo ffn_down, Q6_K 48 MB, CUPTI
+ * activity medians): read flush 53.0 / 56.6 / 31.6 / 27.1 us for
+ * q6k_basic / mwv / dp4a / hw_dp4a, warm L2 51.9 / 52.5 / 31.6 / 27.3 us,
+ * write flush 63.2 / 62.1 / 41.8 / 35.6 us, cuMemsetD32 of 3 x L2
+ * 62.6 / 61.6 / 41.0 / 34.7 us: a written L2 costs ~8-10 us of write-backs
+ * inside the measured kernel. ncu --cache-control all gives 54.3 / 58.1 /
+ * - / 28.9 us (tests/gpu/fidelity.sh). */
 #ifndef GGSCOPE_L2FLUSH_H
 #define GGSCOPE_L2FLUSH_H
 

@@ -10,7 +10,16 @@
  * hw_dp4a: the seed reads that variable by presence only".
  *
  * Precedence per field: user choice > environment > automatic rule.
- * Everything here is pure given the environment callback, and unit-tested. */
+ * Everything here is pure given the environment callback, and unit-tested.
+ *
+ * The Q4_K default: ggscope follows the seed (hw_dp4a on sm_75+, mwv
+ * before), which is what the seed file states and what realizar shipped
+ * from 2026-03-06. The newest upstream (aprender#2323, 2026-07-27) defaults
+ * to mwv on every GPU because the Q8_1 activations of the dp4a kernels
+ * misestimate massive-activation channels by ~15%; `ggscope profile
+ * --q4k-rule upstream` shows that profile, and `ggscope outliers` shows the
+ * damage that motivated it. The rule text of every field says which rule
+ * produced it. */
 #ifndef GGSCOPE_PROFILE_H
 #define GGSCOPE_PROFILE_H
 
