@@ -83,7 +83,7 @@ canvas_get(const canvas *c, int x, int y)
 }
 
 /* Decode one UTF-8 sequence at s; returns its length (>= 1) and the code
- * point, or U+FFFD for a malformed byte (consuming just that byte). */
+ * point, or '?' for a malformed byte (consuming just that byte). */
 static int
 utf8_decode(const unsigned char *s, uint32_t *cp)
 {
@@ -104,12 +104,12 @@ utf8_decode(const unsigned char *s, uint32_t *cp)
 		n = 4;
 		v = s[0] & 0x07;
 	} else {
-		*cp = 0xfffd;
+		*cp = '?';
 		return 1;
 	}
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
+			*cp = '?';
 			return 1;
 		}
 		v = (v << 6) | (s[i] & 0x3f);

@@ -15,6 +15,7 @@ engine_variants_for(engine *e, model_tensor *t)
 {
 	(void)e;
 	t->n_variants = 0;
+	t->gemv = (t->type == QT_Q4_K || t->type == QT_Q6_K) && t->n_dims == 2;
 	if (t->type != QT_Q4_K && t->type != QT_Q6_K)
 		snprintf(t->no_variants, sizeof(t->no_variants),
 			"no GEMV variants for %s (ggscope explores q4_K and q6_K matrices)", t->type_name);

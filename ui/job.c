@@ -91,9 +91,9 @@ apply_load(model *m, job_result *r)
 		memcpy(m->act_sources[i], r->act_sources[i], sizeof(m->act_sources[i]));
 	if (m->act_source >= m->n_act_sources)
 		m->act_source = 0;
-	/* The first tensor a kernel can run on, not a norm vector. */
+	/* The first matrix a kernel can run on, not a norm vector. */
 	for (m->sel_tensor = 0; m->sel_tensor < m->n_tensors; m->sel_tensor++)
-		if (m->tensors[m->sel_tensor].n_variants > 0)
+		if (m->tensors[m->sel_tensor].gemv)
 			break;
 	if (m->sel_tensor >= m->n_tensors)
 		m->sel_tensor = 0;

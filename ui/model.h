@@ -118,6 +118,7 @@ typedef struct model_tensor {
 	uint64_t bytes;
 	long block;              /* blk.N, -1 outside blocks */
 	size_t group;
+	bool gemv;               /* a 2-D q4_K/q6_K matrix: what ggscope explores */
 	int n_variants;
 	model_variant *variants; /* owned */
 	char no_variants[MODEL_WHY]; /* why the matrix is empty */

@@ -31,8 +31,8 @@ draw_group_row(canvas *c, int x, int y, int w, const model_group *g)
 		n = canvas_printf(c, x, y, w, ROLE_TITLE, "blk.%ld", g->block);
 	else
 		n = canvas_text(c, x, y, w, ROLE_TITLE, "(outside blocks)");
-	canvas_printf(c, x + n, y, w - n, ROLE_DIM, "  %zu tensors, %s", g->count,
-		fmt_bytes(sz, sizeof(sz), g->bytes));
+	canvas_printf(c, x + n, y, w - n, ROLE_DIM, "  %zu tensor%s, %s", g->count,
+		g->count == 1 ? "" : "s", fmt_bytes(sz, sizeof(sz), g->bytes));
 }
 
 static void
@@ -74,9 +74,10 @@ pane_layers(canvas *c, layout_rect r, model *m, render_out *out)
 	snprintf(title, sizeof(title), "Layers (%zu)", m->n_tensors);
 	pane_frame(c, r, title, m->focus == FOCUS_LAYERS);
 	if (m->load_state == LOAD_RUNNING) {
-		canvas_printf(c, in.x + 1, in.y, in.w - 1, ROLE_WARN, "%s %s",
-			m->src_name[0] == '<' ? "building demo layer..." : "opening...",
-			m->src_name);
+		if (m->src_name[0] == '<')
+			canvas_text(c, in.x + 1, in.y, in.w - 1, ROLE_WARN, "building demo layer...");
+		else
+			canvas_printf(c, in.x + 1, in.y, in.w - 1, ROLE_WARN, "opening %s...", m->src_name);
 		return;
 	}
 	if (m->n_tensors == 0) {

@@ -129,9 +129,11 @@ pane_matrix(canvas *c, layout_rect r, model *m, const render_opts *o, render_out
 				canvas_put(c, x + cw - 3, y, c->g->spinner[m->tick % (unsigned)c->g->n_spinner],
 					ROLE_PROGRESS);
 			if (sel) {
-				layout_rect cur = { x - 1, y, cw, 1 };
+				/* Brackets hug the text, so the cursor reads "[2673]". */
+				int n = (int)strlen(txt) < cw - 2 ? (int)strlen(txt) : cw - 2;
+				layout_rect cur = { x + cw - 3 - n, y, n + 2, 1 };
 
-				canvas_put(c, x - 1, y, '[', ROLE_TITLE | ROLE_F_BOLD);
+				canvas_put(c, cur.x, y, '[', ROLE_TITLE | ROLE_F_BOLD);
 				canvas_put(c, x + cw - 2, y, ']', ROLE_TITLE | ROLE_F_BOLD);
 				if (m->focus == FOCUS_MATRIX)
 					canvas_set_role(c, cur, role | ROLE_F_REVERSE);
@@ -204,20 +206,22 @@ detail_measure(canvas *c, layout_rect in, int *y, const model_measure *me)
 		line(c, in, y, "DRAM read", me->dram_ratio > 1.05 ? ROLE_WARN : ROLE_VALUE, "%.2f x ideal",
 			me->dram_ratio);
 	else
-		line(c, in, y, "DRAM read", ROLE_NA, "n/a: %s", me->dram_why);
-	if (me->occ_valid && me->theo_valid)
-		line(c, in, y, "occupancy", ROLE_VALUE, "%.1f %% achieved / %.1f %% theor. (%s)",
-			me->occ_achieved_pct, me->occ_theoretical_pct, me->limiter);
-	else if (me->theo_valid)
-		line(c, in, y, "occupancy", ROLE_VALUE, "achieved n/a (%s) / %.1f %% theor. (%s)",
-			me->occ_why, me->occ_theoretical_pct, me->limiter);
+		line(c, in, y, "DRAM read", ROLE_NA, "n/a%s%s", me->dram_why[0] ? ": " : "", me->dram_why);
+	if (me->theo_valid)
+		line(c, in, y, "occupancy", ROLE_VALUE, "theor. %.1f %% (%s), %.2f waves",
+			me->occ_theoretical_pct, me->limiter[0] ? me->limiter : "?", me->waves);
 	else
-		line(c, in, y, "occupancy", ROLE_NA, "n/a: %s", me->occ_why);
+		line(c, in, y, "occupancy", ROLE_NA, "theor. n/a");
+	if (me->occ_valid)
+		line(c, in, y, "achieved", me->theo_valid && me->occ_achieved_pct < me->occ_theoretical_pct - 10 ?
+			ROLE_WARN : ROLE_VALUE, "%.1f %%", me->occ_achieved_pct);
+	else
+		line(c, in, y, "achieved", ROLE_NA, "n/a%s%s", me->occ_why[0] ? ": " : "", me->occ_why);
 	if (me->err_valid)
 		line(c, in, y, "error", me->err_pass ? ROLE_GOOD : ROLE_BAD, "rel %.2e  max %.2e  %s",
 			me->err_rel_l2, me->err_max_abs, me->err_pass ? "PASS" : "FAIL");
 	else
-		line(c, in, y, "error", ROLE_NA, "n/a: %s", me->err_why);
+		line(c, in, y, "error", ROLE_NA, "n/a%s%s", me->err_why[0] ? ": " : "", me->err_why);
 	if (me->verdict[0] != '\0')
 		line(c, in, y, "verdict", ROLE_WARN, "%s", me->verdict);
 }

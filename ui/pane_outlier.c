@@ -103,8 +103,12 @@ pane_outlier(canvas *c, layout_rect r, model *m)
 		ch_h = 1;
 	chart(c, x, y, w, ch_h, o);
 	y += ch_h;
-	snprintf(buf, sizeof(buf), "ch 0%*s%lld", w - 6 > 0 ? w - 6 : 0, "", (long long)(o->k - 1));
-	canvas_text(c, x, y++, w, ROLE_DIM, buf);
+	/* The channel axis: 0 at the left edge, k-1 at the right. */
+	canvas_text(c, x, y, w, ROLE_DIM, "ch 0");
+	snprintf(buf, sizeof(buf), "%lld", (long long)(o->k - 1));
+	if ((int)strlen(buf) + 5 <= w)
+		canvas_text_right(c, x, y, w, ROLE_DIM, buf);
+	y++;
 
 	if (y < in.y + in.h) {
 		n = canvas_text(c, x, y, w, ROLE_LABEL, "max/rms ");
@@ -131,7 +135,7 @@ pane_outlier(canvas *c, layout_rect r, model *m)
 			canvas_printf(c, x + n, y++, w - n, ROLE_VALUE, "%.2e  (GEMV pred. %.2e)", o->q8_rel_err,
 				o->q8_gemv_err);
 		else
-			canvas_printf(c, x + n, y++, w - n, ROLE_NA, "n/a: %s", o->q8_why);
+			canvas_printf(c, x + n, y++, w - n, ROLE_NA, "n/a%s%s", o->q8_why[0] ? ": " : "", o->q8_why);
 	}
 	if (y < in.y + in.h) {
 		n = canvas_text(c, x, y, w, ROLE_LABEL, "verdict ");

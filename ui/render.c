@@ -190,8 +190,9 @@ pane_header(canvas *c, layout_rect r, const model *m, const render_opts *o)
 		break;
 	case LOAD_OK:
 		n += canvas_printf(c, x + n, r.y + 3, w - n, ROLE_VALUE, "%s", m->src_name);
-		n += canvas_printf(c, x + n, r.y + 3, w - n, ROLE_DIM, "  %zu tensors, %zu groups, %s",
-			m->n_tensors, m->n_groups, fmt_bytes(sz, sizeof(sz), m->file_bytes));
+		n += canvas_printf(c, x + n, r.y + 3, w - n, ROLE_DIM, "  %zu tensor%s, %zu group%s, %s",
+			m->n_tensors, m->n_tensors == 1 ? "" : "s", m->n_groups, m->n_groups == 1 ? "" : "s",
+			fmt_bytes(sz, sizeof(sz), m->file_bytes));
 		break;
 	default:
 		n += canvas_text(c, x + n, r.y + 3, w - n, ROLE_NA, "none");
@@ -236,9 +237,16 @@ void
 pane_fkeys(canvas *c, layout_rect r, render_out *out)
 {
 	const key_binding *b;
-	int x = r.x;
+	int x = r.x, total = 0, pad = 6;
 
-	canvas_fill(c, r, ' ', ROLE_FKEY_LABEL);
+	canvas_fill(c, r, ' ', ROLE_FKEY_NUM);
+	/* Labels padded to 6 like htop's when they all fit that way; packed
+	 * tight on a narrow screen, so that F10 Quit always shows. */
+	for (b = keys_table; b->action != ACT_NONE; b++)
+		if (b->bar != NULL)
+			total += (int)strlen(b->bar_key) + ((int)strlen(b->bar) > pad ? (int)strlen(b->bar) : pad) + 1;
+	if (total > r.w)
+		pad = 0;
 	for (b = keys_table; b->action != ACT_NONE; b++) {
 		int x0 = x;
 		layout_rect hit;
@@ -248,7 +256,8 @@ pane_fkeys(canvas *c, layout_rect r, render_out *out)
 		if (x + (int)strlen(b->bar_key) + 2 > r.x + r.w)
 			break;
 		x += canvas_text(c, x, r.y, r.x + r.w - x, ROLE_FKEY_NUM, b->bar_key);
-		x += canvas_printf(c, x, r.y, r.x + r.w - x, ROLE_FKEY_LABEL, "%-7s", b->bar);
+		x += canvas_printf(c, x, r.y, r.x + r.w - x, ROLE_FKEY_LABEL, "%-*s", pad, b->bar);
+		x += canvas_text(c, x, r.y, r.x + r.w - x, ROLE_FKEY_NUM, " ");
 		hit.x = x0;
 		hit.y = r.y;
 		hit.w = x - x0;
