@@ -49,7 +49,7 @@ app_autojobs(app *a)
 		cell->state = CELL_QUEUED;
 		app_submit(a, &j);
 	}
-	if (t->n_variants > 0 && !t->out.done && !t->out.pending) {
+	if (t->gemv && !t->out.done && !t->out.pending) {
 		job j = cell_job(a, JOB_OUTLIER);
 
 		j.group = JG_AUTO;
