@@ -97,7 +97,7 @@ tui_start() {
 	tui -f /dev/null new-session -d -s main -x "$TUI_COLS" -y "$TUI_ROWS" \
 		"env PS1='$TUI_PROMPT' TERM=xterm-256color sh" || tui_fail "cannot start tmux"
 	tui set-option -t main remain-on-exit on >/dev/null
-	tui_wait "$TUI_PROMPT" 20
+	tui_wait "READY$" 20
 	_cmd="\"\$GGSCOPE\""
 	for _a in "$@"; do
 		_cmd="$_cmd '$_a'"
