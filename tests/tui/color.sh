@@ -9,29 +9,21 @@ has_color() {
 }
 
 run() {
-	tui_keys "$1 \"\$GGSCOPE\" $2 2>'$TUI_DIR/stderr'; echo GGSCOPE-EXIT=\$?" Enter
+	tui_run "$1" $2
 	tui_wait "Layers (9)"
 }
 
-quit() {
-	tui_keys q
-	tui_wait "GGSCOPE-EXIT=0"
-	tui_keys clear Enter
-	tui_gone "GGSCOPE-EXIT"
-}
-
-tui -f /dev/null new-session -d -s main -x 160 -y 48 "env PS1='$TUI_PROMPT' TERM=xterm-256color sh"
-tui_wait "$TUI_PROMPT" 20
+tui_shell
 run "" ""
 has_color || tui_fail "no colour on a colour terminal"
-quit
+tui_quit
 run "NO_COLOR=1" ""
 has_color && tui_fail "colour despite NO_COLOR"
-quit
+tui_quit
 run "" "-C"
 has_color && tui_fail "colour despite -C"
-quit
+tui_quit
 # An empty NO_COLOR does not count (no-color.org).
 run "NO_COLOR=" ""
 has_color || tui_fail "an empty NO_COLOR turned colour off"
-quit
+tui_quit

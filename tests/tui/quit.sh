@@ -19,14 +19,15 @@ tui_wait "Layers (9)"
 tui_keys q
 check_restored 0
 
-tui_keys "\"\$GGSCOPE\" 2>'$TUI_DIR/stderr'; echo GGSCOPE-EXIT=\$?" Enter
+tui_run ""
 tui_wait "Layers (9)"
 tui_keys F10
 check_restored 0
 
-tui_keys "\"\$GGSCOPE\" 2>'$TUI_DIR/stderr' & echo PID=\$!; wait; echo GGSCOPE-EXIT=\$?" Enter
+# SIGTERM: the main loop quits cleanly.
+tui_run ""
 tui_wait "Layers (9)"
-pid=$(tui capture-pane -p -S -100 -t main | sed -n 's/^PID=\([0-9]*\).*/\1/p' | tail -n 1)
-[ -n "$pid" ] || tui_fail "no PID printed"
+pid=$(tui_child_pid)
+[ -n "$pid" ] || tui_fail "cannot find ggscope's pid"
 kill -TERM "$pid"
 check_restored 0

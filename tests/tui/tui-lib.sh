@@ -92,17 +92,41 @@ tui_keys() {
 
 # A pane running sh with a known prompt; ggscope is typed into it, so that
 # after it exits the shell (and whether the terminal was restored) shows.
-# The exit status is printed as GGSCOPE-EXIT=N.
-tui_start() {
+# TERM is pinned to tmux-256color: it describes what tmux really is, so the
+# key sequences tmux sends (Home, End, F-keys) match the terminfo entry.
+tui_shell() {
 	tui -f /dev/null new-session -d -s main -x "$TUI_COLS" -y "$TUI_ROWS" \
-		"env PS1='$TUI_PROMPT' TERM=xterm-256color sh" || tui_fail "cannot start tmux"
-	tui set-option -t main remain-on-exit on >/dev/null
-	tui_wait "READY$" 20
-	_cmd="\"\$GGSCOPE\""
+		"env PS1='$TUI_PROMPT' TERM=tmux-256color sh" || tui_fail "cannot start tmux"
+	tui_wait "READY\$" 20
+}
+
+# Type "ENV $GGSCOPE ARGS..." into the shell; the exit status is printed
+# as GGSCOPE-EXIT=N.
+tui_run() {
+	_cmd="$1 \"\$GGSCOPE\""
+	shift
 	for _a in "$@"; do
 		_cmd="$_cmd '$_a'"
 	done
-	tui_keys "$_cmd 2>'$TUI_DIR/stderr'; echo GGSCOPE-EXIT=\$?" Enter
+	tui_keys "$_cmd 2>>'$TUI_DIR/stderr'; echo GGSCOPE-EXIT=\$?" Enter
+}
+
+tui_start() {
+	tui_shell
+	tui_run "" "$@"
+}
+
+# Quit with q and wait for the shell; clear the screen for the next run.
+tui_quit() {
+	tui_keys q
+	tui_wait "GGSCOPE-EXIT=0"
+	tui_keys clear Enter
+	tui_gone "GGSCOPE-EXIT"
+}
+
+# The pid of the program running in the pane's shell.
+tui_child_pid() {
+	ps -o pid= --ppid "$(tui display-message -p -t main '#{pane_pid}')" | tr -d ' ' | head -n 1
 }
 
 # The pane's alternate-screen flag: 1 while a full-screen program runs.
