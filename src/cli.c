@@ -17,6 +17,8 @@ struct command {
 
 /* One line per subcommand; `ggscope --help` is generated from this table. */
 static const struct command commands[] = {
+	{ "info", cmd_info, "show a GGUF file's header, metadata, tensors and layers" },
+	{ "extract", cmd_extract, "write one block of a GGUF model to a file of its own" },
 	{ NULL, NULL, NULL }
 };
 

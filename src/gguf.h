@@ -19,6 +19,13 @@
 #define GGUF_DEFAULT_ALIGNMENT 32
 #define GGUF_MAX_DIMS 4
 #define GGUF_NAME_MAX 64 /* longest tensor name ggml accepts, in bytes */
+/* Limits of this reader (a file past them is refused with a message):
+ * arrays nest at most this deep (ggml itself reads no nested arrays;
+ * gguf-py writes them), and all metadata together holds at most this many
+ * values, array elements included (a 256k-token vocabulary is ~1M), which
+ * bounds the memory a hostile header can make the reader allocate. */
+#define GGUF_MAX_ARRAY_DEPTH 8
+#define GGUF_MAX_VALUES (1u << 24)
 
 /* Metadata value types. */
 enum gguf_vtype {
