@@ -27,7 +27,7 @@ const char ui_options_help[] =
 	"  -t, --tensor NAME   start on this tensor\n"
 	"      --warm          measure with a warm L2 (default: cold, L2 flushed)\n"
 	"      --act FILE      activations from a .f32 or .npy file\n"
-	"      --token N       the row of a 2-D .npy activation file (default 0)\n"
+	"      --token N       the row of a 2-D .npy activation file (negative: from the end)\n"
 	"      --imatrix FILE  per-channel activations from a llama.cpp imatrix\n"
 	"      --outlier SPEC  planted outliers for the synthetic input, e.g. 408:26,1415:80\n"
 	"      --no-cupti      measure without CUPTI (so that ncu can profile ggscope)\n"
@@ -143,15 +143,19 @@ parse_args(app *a, int argc, char **argv, const char **log_path)
 			a->eo.act_file = optarg;
 			break;
 		case OPT_TOKEN:
-			if (!cli_parse_long(optarg, &v) || v < 0 || v > 1000000000)
+			if (!cli_parse_long(optarg, &v) || v < -1000000000L || v > 1000000000L)
 				return cli_usage_error(NULL, "--token: expected a row number, got '%s'", optarg);
-			a->eo.token = (int)v;
+			a->eo.token = v;
+			a->eo.has_token = true;
 			break;
 		case OPT_IMATRIX:
 			a->eo.imatrix_file = optarg;
 			break;
 		case OPT_OUTLIER:
+			/* Checked by the engine against each tensor's k; a bad spec
+			 * shows in the outlier pane. Starts on the planted source. */
 			snprintf(a->m.outlier_spec, sizeof(a->m.outlier_spec), "%s", optarg);
+			a->m.act_source = 1;
 			break;
 		case OPT_NO_CUPTI:
 			a->eo.no_cupti = true;

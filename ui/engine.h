@@ -17,7 +17,8 @@ typedef struct engine_opts {
 	bool no_cupti;              /* leave CUPTI off (so ncu can profile ggscope) */
 	const char *act_file;       /* --act: a .f32/.npy activation file, or NULL */
 	const char *imatrix_file;   /* --imatrix, or NULL */
-	int token;                  /* --token: row of a 2-D .npy */
+	bool has_token;             /* --token given */
+	long token;                 /* --token: row of a 2-D .npy (negative: from the end) */
 	uint64_t seed;              /* synthetic activations */
 } engine_opts;
 

@@ -104,8 +104,12 @@ typedef struct model_outlier {
 	bool route_fp32;         /* the seed's verdict: max > threshold x rms */
 	bool q8_valid;
 	double q8_rel_err;       /* relative L2 error of x after Q8_1 */
-	double q8_gemv_err;      /* predicted relative GEMV error */
+	double q8_gemv_err;      /* relative GEMV error from Q8_1: simulated with W, or predicted */
+	bool q8_gemv_sim;        /* q8_gemv_err is the simulation with the weights */
 	char q8_why[96];
+	bool gg_valid;           /* ggscope's own verdict (Q8_1 round trip, tolerance) */
+	bool gg_fp32;
+	char gg_reason[128];
 	bool done;               /* a result (valid or not) arrived for act_gen */
 } model_outlier;
 
@@ -150,6 +154,7 @@ typedef struct model_device {
 	double ceiling_gbs;
 	char ceiling_why[96];
 	char driver[48], nvrtc[48], cupti[48]; /* a version, or "n/a (why)" */
+	char arch[64];           /* what builds target, and why: "sm_90 (no GPU: default)" */
 	bool counters_ok;
 	char counters[160];      /* availability, or why not */
 	char libcuda[160];       /* the path loaded */

@@ -183,12 +183,13 @@ line(canvas *c, layout_rect in, int *y, const char *label, unsigned role, const 
 }
 
 static void
-detail_measure(canvas *c, layout_rect in, int *y, const model_measure *me)
+detail_measure(canvas *c, layout_rect in, int *y, const model_measure *me, const model_device *dev)
 {
 	char a[32], b[32], d[32];
 
 	if (!me->valid) {
-		line(c, in, y, "kernel time", ROLE_NA, "n/a: %s", me->why[0] ? me->why : "not measured (Enter)");
+		line(c, in, y, "kernel time", ROLE_NA, "n/a: %s", me->why[0] ? me->why :
+			dev->probed && !dev->gpu_ok ? "no GPU (see the header)" : "not measured (Enter)");
 		return;
 	}
 	line(c, in, y, "kernel time", ROLE_VALUE, "%s  min %s  max %s", fmt_ns(a, sizeof(a), me->t_med_ns),
@@ -258,7 +259,7 @@ pane_detail(canvas *c, layout_rect r, model *m)
 		canvas_text(c, in.x + 1, in.y, in.w - 1, ROLE_NA, "n/a: no variant selected");
 		return;
 	}
-	snprintf(title, sizeof(title), "Detail: %s, %d warps", v->name, m->sel_warps);
+	snprintf(title, sizeof(title), "Detail: %s, %d warp%s", v->name, m->sel_warps, m->sel_warps == 1 ? "" : "s");
 	pane_frame(c, r, title, false);
 	if (v->illegal[0] != '\0') {
 		line(c, in, &y, "shape", ROLE_NA, "n/a: %s", v->illegal);
@@ -267,7 +268,7 @@ pane_detail(canvas *c, layout_rect r, model *m)
 	co = &cell->comp;
 	if (cell->state == CELL_RUNNING || cell->state == CELL_QUEUED)
 		line(c, in, &y, "state", ROLE_PROGRESS, "%s", cell->state == CELL_RUNNING ? "running..." : "queued");
-	detail_measure(c, in, &y, &cell->meas);
+	detail_measure(c, in, &y, &cell->meas, &m->dev);
 	if (!co->valid) {
 		line(c, in, &y, "resources", ROLE_NA, "n/a: %s", co->why[0] ? co->why : "not built yet");
 	} else if (co->ok) {
@@ -280,6 +281,8 @@ pane_detail(canvas *c, layout_rect r, model *m)
 			"%s regs  spill %s  smem %s", regs, spill, smem);
 		line(c, in, &y, "compile", ROLE_VALUE, "%.0f ms%s  %s", co->compile_ms,
 			co->cache_hit ? " (cache hit)" : "", co->arch);
+		if (co->why[0] != '\0')
+			line(c, in, &y, "note", ROLE_WARN, "%s", co->why);
 	} else {
 		line(c, in, &y, "compile", ROLE_BAD | ROLE_F_BOLD, "FAILED (L: full log)");
 		detail_log(c, in, &y, co->log && co->log[0] ? co->log : co->why);

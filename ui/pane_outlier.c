@@ -96,7 +96,7 @@ pane_outlier(canvas *c, layout_rect r, model *m)
 	}
 
 	/* The chart takes what the numbers below leave, 1 to 4 rows. */
-	ch_h = in.h - 8;
+	ch_h = in.h - 9;
 	if (ch_h > 4)
 		ch_h = 4;
 	if (ch_h < 1)
@@ -132,19 +132,24 @@ pane_outlier(canvas *c, layout_rect r, model *m)
 	if (y < in.y + in.h) {
 		n = canvas_text(c, x, y, w, ROLE_LABEL, "Q8_1 err ");
 		if (o->q8_valid)
-			canvas_printf(c, x + n, y++, w - n, ROLE_VALUE, "%.2e  (GEMV pred. %.2e)", o->q8_rel_err,
-				o->q8_gemv_err);
+			canvas_printf(c, x + n, y++, w - n, ROLE_VALUE, "x %.2e  GEMV %.2e (%s)", o->q8_rel_err,
+				o->q8_gemv_err, o->q8_gemv_sim ? "simulated" : "predicted");
 		else
 			canvas_printf(c, x + n, y++, w - n, ROLE_NA, "n/a%s%s", o->q8_why[0] ? ": " : "", o->q8_why);
 	}
 	if (y < in.y + in.h) {
-		n = canvas_text(c, x, y, w, ROLE_LABEL, "verdict ");
+		n = canvas_text(c, x, y, w, ROLE_LABEL, "seed    ");
 		if (o->route_fp32)
 			canvas_printf(c, x + n, y++, w - n, ROLE_BAD | ROLE_F_BOLD,
 				"route to fp32 (max > %g x rms)", o->threshold);
 		else
 			canvas_printf(c, x + n, y++, w - n, ROLE_GOOD, "Q8_1/dp4a ok (max <= %g x rms)",
 				o->threshold);
+	}
+	if (y < in.y + in.h && o->gg_valid) {
+		n = canvas_text(c, x, y, w, ROLE_LABEL, "ggscope ");
+		canvas_printf(c, x + n, y++, w - n, o->gg_fp32 ? ROLE_BAD | ROLE_F_BOLD : ROLE_GOOD, "%s: %s",
+			o->gg_fp32 ? "fp32" : "Q8_1 ok", o->gg_reason);
 	}
 	if (y < in.y + in.h && t->n_variants > 0) {
 		measured_errors(t, &q8, &fp, &hq8, &hfp);

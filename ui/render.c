@@ -164,6 +164,8 @@ pane_header(canvas *c, layout_rect r, const model *m, const render_opts *o)
 	/* Line 2: versions and what the profiler can count. */
 	n = pair(c, x, r.y + 1, w, "driver ", d->driver[0] ? d->driver : "n/a", version_role(d->driver));
 	n += pair(c, x + n, r.y + 1, w - n, "NVRTC ", d->nvrtc[0] ? d->nvrtc : "n/a", version_role(d->nvrtc));
+	if (d->arch[0] != '\0')
+		n += pair(c, x + n, r.y + 1, w - n, "builds ", d->arch, ROLE_VALUE);
 	n += pair(c, x + n, r.y + 1, w - n, "CUPTI ", d->cupti[0] ? d->cupti : "n/a", version_role(d->cupti));
 	pair(c, x + n, r.y + 1, w - n, "counters: ", d->counters[0] ? d->counters : "n/a",
 		d->counters_ok ? ROLE_GOOD : ROLE_NA);

@@ -200,7 +200,7 @@ test_render_sweep(void **state)
 			} else if (!small) {
 				assert_true(canvas_contains(c, "Layers (1)"));
 				assert_true(canvas_contains(c, "Variants x warps"));
-				assert_true(canvas_contains(c, "Detail: basic, 1 warps"));
+				assert_true(canvas_contains(c, "Detail: basic, 1 warp"));
 				assert_true(canvas_contains(c, "Outliers"));
 				assert_true(canvas_contains(c, "F10Quit"));
 			}
