@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
 	{ "info", cmd_info, "show a GGUF file's header, metadata, tensors and layers" },
 	{ "extract", cmd_extract, "write one block of a GGUF model to a file of its own" },
+	{ "demo", cmd_demo, "write the synthetic demo block to a GGUF file" },
 	{ NULL, NULL, NULL }
 };
 

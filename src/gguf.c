@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gguf_internal.h"
@@ -31,6 +32,7 @@ enum gguf_backing { BACK_BORROWED, BACK_MMAP, BACK_OWNED };
 typedef struct gguf_index {
 	size_t *slots;
 	size_t mask;
+	uint64_t seed;
 } gguf_index;
 
 struct gguf_file {
@@ -54,19 +56,43 @@ struct gguf_file {
 	gguf_index tensor_index;
 };
 
-/* FNV-1a: short keys, no adversarial-collision concern beyond O(n^2) on
- * a file that is at most a few thousand names. */
+/* Seeded FNV-1a with a 64-bit finalizer. The seed is random per file: a
+ * hostile file cannot line up thousands of names on one probe chain
+ * (unseeded FNV's low bits collide by brute force), so lookups and the
+ * duplicate checks at open stay O(1) on average whatever the input. */
 static uint64_t
-gguf_hash(const char *s, size_t len)
+gguf_hash(uint64_t seed, const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = 0xcbf29ce484222325ull ^ seed;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3ull;
 	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	return h;
+}
+
+/* A seed from the clock and the address space layout (not cryptographic;
+ * it only has to be unknown to whoever wrote the file). */
+static uint64_t
+gguf_hash_seed(const void *salt)
+{
+	static unsigned long counter;
+	struct timespec ts;
+	uint64_t x;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)salt ^
+		((uint64_t)(uintptr_t)&counter << 16) ^ (uint64_t)++counter * 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
 }
 
 static void
@@ -78,6 +104,7 @@ gguf_index_init(gguf_index *ix, size_t n)
 		cap *= 2;
 	ix->slots = xcalloc(cap, sizeof *ix->slots);
 	ix->mask = cap - 1;
+	ix->seed = gguf_hash_seed(ix);
 }
 
 /* Find `name` among the indexed entries; `name_of` maps an index to its
@@ -91,7 +118,7 @@ gguf_index_find(const gguf_index *ix, const char *name, size_t len,
 
 	if (ix->slots == NULL)
 		return SIZE_MAX;
-	for (s = (size_t)gguf_hash(name, len) & ix->mask; ix->slots[s] != 0; s = (s + 1) & ix->mask) {
+	for (s = (size_t)gguf_hash(ix->seed, name, len) & ix->mask; ix->slots[s] != 0; s = (s + 1) & ix->mask) {
 		const char *other = name_of(f, ix->slots[s] - 1);
 
 		if (strncmp(other, name, len) == 0 && other[len] == '\0')

@@ -33,7 +33,6 @@ typedef struct writer_tensor {
 	const void *data; /* NULL: zeros */
 	void *owned;      /* freed with the writer */
 	uint64_t n_bytes;
-	uint64_t offset;  /* from the data section start, set when serializing */
 } writer_tensor;
 
 struct gguf_writer {
@@ -401,10 +400,11 @@ writer_align(uint64_t x, uint32_t a)
 	return x + (a - x % a) % a;
 }
 
-/* Build the header (up to the data section, padding included) and assign
- * the tensors' offsets. *total gets the file size. */
+/* Build the header (up to the data section, padding included) into b and
+ * the tensors' data offsets into offs (n_t entries). *total gets the file
+ * size, kept within off_t. */
 static int
-writer_header(const gguf_writer *w, writer_buf *b, uint64_t *total, errmsg *err)
+writer_header(const gguf_writer *w, writer_buf *b, uint64_t *offs, uint64_t *total, errmsg *err)
 {
 	bool auto_align = w->alignment != GGUF_DEFAULT_ALIGNMENT;
 	uint64_t off = 0;
@@ -430,13 +430,13 @@ writer_header(const gguf_writer *w, writer_buf *b, uint64_t *total, errmsg *err)
 		buf_put_value(b, &w->kv[i].value);
 	}
 	for (i = 0; i < w->n_t; i++) {
-		writer_tensor *t = &w->t[i];
+		const writer_tensor *t = &w->t[i];
 
 		off = writer_align(off, w->alignment);
-		t->offset = off;
-		if (t->n_bytes > UINT64_MAX - w->alignment - off) {
+		offs[i] = off;
+		if (t->n_bytes > (uint64_t)INT64_MAX / 2 - off) {
 			free(b->p);
-			errmsg_set(err, "tensor \"%s\": data offset overflows 64 bits", t->name);
+			errmsg_set(err, "tensor \"%s\": the data section would exceed 2^62 bytes", t->name);
 			return -1;
 		}
 		off += t->n_bytes;
@@ -445,7 +445,7 @@ writer_header(const gguf_writer *w, writer_buf *b, uint64_t *total, errmsg *err)
 		for (d = 0; d < t->n_dims; d++)
 			buf_put_le(b, t->ne[d], 8);
 		buf_put_le(b, t->type, 4);
-		buf_put_le(b, t->offset, 8);
+		buf_put_le(b, offs[i], 8);
 	}
 	/* Like ggml, no padding when there is no data section: a file with a
 	 * large alignment and no tensors stays small. */
@@ -458,13 +458,17 @@ writer_header(const gguf_writer *w, writer_buf *b, uint64_t *total, errmsg *err)
 int
 gguf_writer_write_mem(const gguf_writer *w, uint8_t **buf, size_t *len, errmsg *err)
 {
+	uint64_t *offs = xmalloc((w->n_t != 0 ? w->n_t : 1) * sizeof *offs);
 	writer_buf b;
 	uint64_t total;
 	size_t i, data_start;
 
-	if (writer_header(w, &b, &total, err) != 0)
+	if (writer_header(w, &b, offs, &total, err) != 0) {
+		free(offs);
 		return -1;
+	}
 	if (total > SIZE_MAX) {
+		free(offs);
 		free(b.p);
 		errmsg_set(err, "the file (%" PRIu64 " bytes) does not fit in memory", total);
 		return -1;
@@ -474,7 +478,8 @@ gguf_writer_write_mem(const gguf_writer *w, uint8_t **buf, size_t *len, errmsg *
 	memset(b.p + data_start, 0, (size_t)total - data_start);
 	for (i = 0; i < w->n_t; i++)
 		if (w->t[i].data != NULL)
-			memcpy(b.p + data_start + w->t[i].offset, w->t[i].data, (size_t)w->t[i].n_bytes);
+			memcpy(b.p + data_start + offs[i], w->t[i].data, (size_t)w->t[i].n_bytes);
+	free(offs);
 	*buf = b.p;
 	*len = (size_t)total;
 	return 0;
@@ -542,6 +547,7 @@ writer_sync_dir(const char *path)
 int
 gguf_writer_write_file(const gguf_writer *w, const char *path, errmsg *err)
 {
+	uint64_t *offs = xmalloc((w->n_t != 0 ? w->n_t : 1) * sizeof *offs);
 	writer_buf b;
 	uint64_t total, pos;
 	char *tmp = NULL;
@@ -549,11 +555,14 @@ gguf_writer_write_file(const gguf_writer *w, const char *path, errmsg *err)
 	size_t i;
 	int fd;
 
-	if (writer_header(w, &b, &total, err) != 0)
+	if (writer_header(w, &b, offs, &total, err) != 0) {
+		free(offs);
 		return -1;
+	}
 	fd = writer_create_temp(path, &tmp);
 	if (fd < 0) {
 		errmsg_errno(err, errno, "%s: cannot create a temporary file next to it", path);
+		free(offs);
 		free(b.p);
 		return -1;
 	}
@@ -563,7 +572,7 @@ gguf_writer_write_file(const gguf_writer *w, const char *path, errmsg *err)
 	pos = b.len;
 	for (i = 0; i < w->n_t; i++) {
 		const writer_tensor *t = &w->t[i];
-		uint64_t at = b.len + t->offset;
+		uint64_t at = b.len + offs[i];
 
 		if (t->data == NULL)
 			continue; /* a hole; ftruncate below sets the size */
@@ -594,6 +603,7 @@ gguf_writer_write_file(const gguf_writer *w, const char *path, errmsg *err)
 	if (rename(tmp, path) != 0)
 		goto fail;
 	writer_sync_dir(path);
+	free(offs);
 	free(tmp);
 	free(b.p);
 	return 0;
@@ -603,6 +613,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	free(offs);
 	free(tmp);
 	free(b.p);
 	return -1;

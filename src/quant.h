@@ -82,20 +82,31 @@ int quant_type_from_name(const char *name);
  * the block size, the type is unknown, or the size overflows. */
 bool quant_row_bytes(uint32_t type, uint64_t n, uint64_t *bytes);
 
-/* IEEE half and bfloat16 conversions (round to nearest even, NaN kept). */
+/* IEEE half and bfloat16 conversions: round to nearest even, overflow to
+ * infinity, subnormals exact. f16: a NaN keeps its sign and top payload
+ * bits (f16 -> f32 -> f16 is the identity on all 65536 values, as numpy).
+ * bf16: as ggml, a NaN is made quiet. Never fail. */
 float quant_f16_to_f32(uint16_t h);
 uint16_t quant_f32_to_f16(float f);
 float quant_bf16_to_f32(uint16_t h);
 uint16_t quant_f32_to_bf16(float f);
 
-/* Dequantize n elements (a multiple of the block size) of `type` from src.
- * Returns 0, or -1 with a message for a type without a dequantizer or a bad n. */
+/* Dequantize n elements (a multiple of the block size) of `type` from src,
+ * with the float operations of ggml's dequantize_row_* in their order, so
+ * the values are identical bit for bit. Supported: F32, F16, BF16, Q4_0,
+ * Q4_1, Q5_0, Q5_1, Q8_0, Q8_1 (q * d), Q4_K, Q5_K, Q6_K, Q8_K. Any bytes
+ * are accepted (NaN/Inf scales give NaN/Inf values). Returns 0, or -1 with a
+ * message for a type without a dequantizer or an n that is negative or not
+ * a multiple of the block size. */
 int quant_dequant_row(uint32_t type, const void *src, float *dst, int64_t n, errmsg *err);
 
-/* Quantizers. n must be a multiple of the block size (checked by assert).
- * Q4_K, Q6_K and Q8_0 follow ggml's reference quantizers
- * (quantize_row_*_ref); Q8_1 follows ggml's CUDA quantize_q8_1: d = amax/127,
- * q = round(x/d), s = sum of the original x (stored as f16). */
+/* Quantizers of n finite floats into n / block elements blocks at dst. n
+ * must be a multiple of the block size (checked by assert). Q4_K, Q6_K and
+ * Q8_0 give the bytes of ggml's reference quantizers (quantize_row_*_ref,
+ * compiled without FMA contraction); Q8_1 those of ggml's CUDA
+ * quantize_q8_1: d = amax/127, q = roundf(x/d) (all 0 when amax is 0),
+ * s = the sum of the original x in the order of a warp's xor-shuffle
+ * reduction, d and s stored as f16 (s overflows to Inf past 65504). */
 void quant_quantize_q4_k(const float *src, void *dst, int64_t n);
 void quant_quantize_q6_k(const float *src, void *dst, int64_t n);
 void quant_quantize_q8_0(const float *src, void *dst, int64_t n);

@@ -10,15 +10,20 @@
 
 #include "errmsg.h"
 
-/* Compute y (rows doubles) with up to `threads` threads (0 = one per core).
- * Returns 0, or -1 with a message when the type cannot be dequantized or k
- * is not a multiple of its block size. */
+/* Compute y (rows doubles) with up to `threads` threads (0 = one per core;
+ * small matrices use fewer). w holds `rows` rows of quant_row_bytes(type, k)
+ * bytes each, x holds k floats. The result is the same bit for bit for any
+ * thread count. Returns 0, or -1 with a message when the type cannot be
+ * dequantized, rows or k is negative, or k is not a multiple of the type's
+ * block size; y is untouched then. */
 int ref_gemv(uint32_t type, const void *w, int64_t rows, int64_t k, const float *x,
 	double *y, int threads, errmsg *err);
 
 /* Error of a GPU result against the reference: max |y - ref|, and the
- * relative L2 error ||y - ref|| / ||ref||. NaN/Inf in y count as infinite
- * error; `n_bad` counts non-finite outputs. */
+ * relative L2 error ||y - ref|| / ||ref||. NaN/Inf in y (or in ref) count
+ * as infinite error: `n_bad` counts such positions and both errors are then
+ * +Inf. With an all-zero ref, rel_l2 is 0 when y is all zero too and +Inf
+ * otherwise. Never fails; n = 0 gives all zeros. */
 typedef struct ref_error {
 	double max_abs;
 	double rel_l2;

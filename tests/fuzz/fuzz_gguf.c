@@ -5,7 +5,15 @@
  * input), looks every name up again, groups the layers, and checks that an
  * accepted file survives a rewrite: what the reader accepts, the writer
  * must serialize into a file the reader accepts again, with the same keys
- * and tensors. Anything else aborts. */
+ * and tensors. Anything else aborts.
+ *
+ * Seed corpus (tests/fuzz/corpus/gguf, replayed by make check): bad-* and
+ * valid-* are written by `tests/cli/mkgguf DIR` from tests/unit/gguf_fixtures.c;
+ * fuzz-* are inputs fuzz runs found that reach new edges (merged with
+ * -merge=1 -use_counters=0). Run the fuzzer on a copy of the directory:
+ *   ./configure --enable-fuzzing CC=clang && make tests/fuzz/fuzz_gguf
+ *   cp -r tests/fuzz/corpus/gguf /tmp/c && tests/fuzz/fuzz_gguf -max_total_time=600 \
+ *     -max_len=8192 -dict=tests/fuzz/gguf.dict /tmp/c */
 #include "config.h"
 
 #include <stddef.h>
