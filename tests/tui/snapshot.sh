@@ -35,7 +35,7 @@ printf 'GGUFjunk' >"$tmp/bad.gguf"
 [ $? -eq 1 ] || fail "a malformed model should exit 1"
 
 # Usage errors exit 2.
-for bad in "--size 12" "--size 0x5" "--size axb" "--bogus" "--token -1" "a.gguf b.gguf"; do
+for bad in "--size 12" "--size 0x5" "--size axb" "--bogus" "--token x" "a.gguf b.gguf"; do
 	# shellcheck disable=SC2086
 	"$GGSCOPE" --snapshot $bad >"$tmp/out" 2>"$tmp/err"
 	[ $? -eq 2 ] || fail "'$bad' should be a usage error"
