@@ -540,6 +540,10 @@ app_result(app *a, job_result *r)
 	bool started = r->started, cancelled = r->cancelled, sweep = r->job.group == JG_SWEEP;
 
 	a->dirty = true;
+	if (r->progress) {
+		job_apply(m, r);
+		return;
+	}
 	if (started) {
 		job_describe(&r->job, m, m->busy_label, sizeof(m->busy_label));
 		uilog("start: %s", m->busy_label);

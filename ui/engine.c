@@ -24,6 +24,7 @@ engine_new(const engine_opts *o)
 		e->opt = *o;
 	if (e->opt.seed == 0)
 		e->opt.seed = 42;
+	snprintf(e->arch, sizeof(e->arch), "%s", ENGINE_DEFAULT_ARCH);
 	return e;
 }
 
@@ -33,6 +34,8 @@ engine_free(engine *e)
 	if (e == NULL)
 		return;
 	engine_gpu_close(e);
+	engine_build_close(e);
+	engine_acts_close(e);
 	layers_free(e->layers);
 	gguf_close(e->file);
 	free(e->index);
@@ -67,9 +70,25 @@ fill_tensor(engine *e, const gguf_tensor *gt, size_t group, model_tensor *t)
 	snprintf(t->out.why, sizeof(t->out.why), "not computed yet");
 }
 
+/* The demo builder's progress, passed on to the worker. */
+struct load_progress {
+	worker *w;
+	const job *j;
+};
+
 static void
-run_load(engine *e, const job *j, job_result *r)
+demo_progress(void *arg, uint64_t done, uint64_t total)
 {
+	struct load_progress *p = arg;
+
+	worker_progress(p->w, p->j, total > 0 ? (double)done / (double)total : 0);
+}
+
+static void
+run_load(engine *e, const job *j, job_result *r, worker *w)
+{
+	struct load_progress lp = { w, j };
+
 	errmsg err;
 	size_t g, i, n = 0;
 
@@ -82,6 +101,8 @@ run_load(engine *e, const job *j, job_result *r)
 		demo_config c;
 
 		demo_config_default(&c);
+		c.progress = demo_progress;
+		c.progress_arg = &lp;
 		demo_name(&c, r->src_name, sizeof(r->src_name));
 		e->file = demo_open(&c, &err);
 	} else {
@@ -137,7 +158,7 @@ engine_run(void *ctx, const job *j, job_result *r, worker *w)
 
 	switch (j->kind) {
 	case JOB_LOAD:
-		run_load(e, j, r);
+		run_load(e, j, r, w);
 		break;
 	case JOB_PROBE:
 		engine_probe(e, r);

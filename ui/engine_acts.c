@@ -31,6 +31,12 @@ engine_outlier(engine *e, const job *j, job_result *r, worker *w)
 	snprintf(r->out.why, sizeof(r->out.why), "the outlier statistics (src/outlier.h) are not in this build");
 }
 
+void
+engine_acts_close(engine *e)
+{
+	(void)e;
+}
+
 const char *
 engine_report_unavailable(void)
 {

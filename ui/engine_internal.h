@@ -7,6 +7,7 @@
 
 #include "engine.h"
 #include "gguf.h"
+#include "jit.h"
 #include "layers.h"
 
 struct engine {
@@ -15,7 +16,13 @@ struct engine {
 	layer_map *layers;
 	size_t *index;        /* model tensor index -> gguf tensor index */
 	size_t n_index;
+	jit *jit;             /* builds; made on first use */
+	char jit_dir[512];    /* its kernels directory, "" = the default search */
+	char arch[16];        /* what builds target: the device's, else sm_90 */
 };
+
+/* Builds target the H100's architecture when there is no device to ask. */
+#define ENGINE_DEFAULT_ARCH "sm_90"
 
 /* Whether the worker asked the running job to stop. */
 bool engine_cancelled(worker *w);
@@ -26,11 +33,25 @@ const gguf_tensor *engine_tensor(const engine *e, size_t model_index);
 /* Fill t->variants (legal for its type and shape) or t->no_variants. */
 void engine_variants_for(engine *e, model_tensor *t);
 
+/* The index-th GEMV variant of the registry for a weight type, or NULL. */
+const variant *engine_variant(uint32_t qtype, int index);
+
+/* Build the job's cell for e->arch into c (c->log owned by c). Returns
+ * the module when it compiled (owned by the jit), NULL when not (c says
+ * why; after a failed edit the jit keeps the last good build). */
+const jit_module *engine_build(engine *e, const job *j, model_compile *c);
+void engine_build_close(engine *e);
+
+/* "13.0", or "n/a (why)"; returns 0 or -1. */
+int engine_nvrtc_version(char *buf, size_t len);
+
 /* The jobs. */
 void engine_probe(engine *e, job_result *r);
 void engine_cell(engine *e, const job *j, job_result *r, worker *w);
 void engine_profile_set(engine *e, const job *j, job_result *r);
 void engine_outlier(engine *e, const job *j, job_result *r, worker *w);
+
+void engine_acts_close(engine *e);
 
 /* Release the GPU side. */
 void engine_gpu_close(engine *e);

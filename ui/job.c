@@ -171,10 +171,17 @@ apply_outlier(model *m, job_result *r)
 void
 job_apply(model *m, job_result *r)
 {
+	if (r->progress) {
+		if (r->job.kind == JOB_LOAD)
+			m->load_progress = r->progress_frac;
+		return;
+	}
 	switch (r->job.kind) {
 	case JOB_LOAD:
-		if (r->started)
+		if (r->started) {
 			m->load_state = LOAD_RUNNING;
+			m->load_progress = -1;
+		}
 		else if (!r->cancelled)
 			apply_load(m, r);
 		break;

@@ -45,6 +45,8 @@ typedef struct job {
 typedef struct job_result {
 	job job;             /* the request, as pushed */
 	bool started;        /* a "now running" notice, not a result */
+	bool progress;       /* a progress notice (progress_frac), not a result */
+	double progress_frac;
 	bool cancelled;      /* dropped before it ran */
 	bool ok;
 	char why[MODEL_WHY];

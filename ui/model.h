@@ -171,6 +171,7 @@ enum model_level { LEVEL_INFO, LEVEL_WARN, LEVEL_ERROR };
 typedef struct model {
 	/* what was opened */
 	int load_state;
+	double load_progress;    /* 0..1 while loading, -1 when unknown */
 	char src_name[256];
 	char load_why[MODEL_WHY];
 	uint64_t file_bytes;

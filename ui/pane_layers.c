@@ -78,6 +78,12 @@ pane_layers(canvas *c, layout_rect r, model *m, render_out *out)
 			canvas_text(c, in.x + 1, in.y, in.w - 1, ROLE_WARN, "building demo layer...");
 		else
 			canvas_printf(c, in.x + 1, in.y, in.w - 1, ROLE_WARN, "opening %s...", m->src_name);
+		if (m->load_progress >= 0 && in.h >= 2) {
+			int n = canvas_printf(c, in.x + 1, in.y + 1, in.w - 1, ROLE_PROGRESS, "%3.0f%% ",
+				m->load_progress * 100);
+
+			canvas_hbar(c, in.x + 1 + n, in.y + 1, in.w - 2 - n, m->load_progress, ROLE_PROGRESS);
+		}
 		return;
 	}
 	if (m->n_tensors == 0) {

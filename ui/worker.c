@@ -29,6 +29,7 @@ struct worker {
 	unsigned next_id;
 	bool stop;
 	atomic_bool cancel;   /* read by the job function without the lock */
+	int last_pct;         /* the last progress posted for the running job */
 };
 
 /* Append a result and wake the UI; lock held. */
@@ -84,6 +85,7 @@ worker_main(void *arg)
 		w->running = true;
 		w->running_group = j.group;
 		atomic_store(&w->cancel, false);
+		w->last_pct = -1;
 		memset(r, 0, sizeof(*r));
 		r->job = j;
 		r->started = true;
@@ -256,4 +258,26 @@ bool
 worker_cancelling(worker *w)
 {
 	return atomic_load(&w->cancel);
+}
+
+void
+worker_progress(worker *w, const job *j, double frac)
+{
+	job_result *r;
+	int pct;
+
+	if (w == NULL)
+		return;
+	pct = frac <= 0 ? 0 : frac >= 1 ? 100 : (int)(frac * 100);
+	pthread_mutex_lock(&w->lock);
+	if (pct != w->last_pct) {
+		w->last_pct = pct;
+		r = xcalloc(1, sizeof(*r));
+		r->job = *j;
+		r->progress = true;
+		r->progress_frac = frac;
+		post_locked(w, r);
+		free(r);
+	}
+	pthread_mutex_unlock(&w->lock);
 }

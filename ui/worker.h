@@ -49,4 +49,9 @@ int worker_cancel_group(worker *w, int group);
 /* For the job function: whether it has been asked to stop. */
 bool worker_cancelling(worker *w);
 
+/* For the job function: post how far the running job is (0..1) as a
+ * result with `progress` set. Throttled to steps of 1 %; w may be NULL
+ * (a job run inline), then nothing happens. */
+void worker_progress(worker *w, const job *j, double frac);
+
 #endif

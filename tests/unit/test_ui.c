@@ -760,6 +760,13 @@ static void
 fake_run(void *ctx, const job *j, job_result *r, worker *w)
 {
 	(void)ctx;
+	if (j->warps == 100) {
+		/* 0 %, 0 % again (not posted), 50 %, 100 % */
+		worker_progress(w, j, 0.001);
+		worker_progress(w, j, 0.005);
+		worker_progress(w, j, 0.5);
+		worker_progress(w, j, 1.0);
+	}
 	if (j->warps < 0) {
 		while (!worker_cancelling(w))
 			usleep(1000);
@@ -866,6 +873,54 @@ test_worker_runs_and_cancels(void **state)
 	assert_true(worker_fd(w) >= 0);
 	worker_free(w);
 	worker_free(NULL);
+}
+
+static void
+test_worker_progress(void **state)
+{
+	errmsg err;
+	worker *w = worker_new(fake_run, NULL, &err);
+	job_result r;
+	double fr[8];
+	int n = 0, done = 0, spins;
+	model m;
+	job j;
+
+	(void)state;
+	memset(&j, 0, sizeof(j));
+	j.kind = JOB_LOAD;
+	j.warps = 100;
+	worker_push(w, &j);
+	for (spins = 0; !done && spins < 5000; spins++) {
+		if (!worker_pop(w, &r)) {
+			usleep(1000);
+			continue;
+		}
+		if (r.progress && n < 8)
+			fr[n++] = r.progress_frac;
+		else if (!r.started)
+			done = 1;
+	}
+	assert_true(done);
+	assert_int_equal(n, 3);
+	assert_true(fr[0] < 0.01 && fr[1] == 0.5 && fr[2] == 1.0);
+	worker_progress(NULL, &j, 0.5); /* inline jobs: nothing to post to */
+	worker_free(w);
+
+	model_init(&m);
+	memset(&r, 0, sizeof(r));
+	r.job.kind = JOB_LOAD;
+	r.started = true;
+	job_apply(&m, &r);
+	assert_true(m.load_progress < 0);
+	memset(&r, 0, sizeof(r));
+	r.job.kind = JOB_LOAD;
+	r.progress = true;
+	r.progress_frac = 0.25;
+	job_apply(&m, &r);
+	assert_true(m.load_progress == 0.25);
+	assert_int_equal(m.load_state, LOAD_RUNNING);
+	model_free(&m);
 }
 
 static void
@@ -995,6 +1050,7 @@ main(void)
 		cmocka_unit_test(test_render_popups),
 		cmocka_unit_test(test_render_loading),
 		cmocka_unit_test(test_worker_runs_and_cancels),
+		cmocka_unit_test(test_worker_progress),
 		cmocka_unit_test(test_worker_free_with_pending),
 		cmocka_unit_test(test_editor_prepare),
 		cmocka_unit_test(test_editor_dirs),
