@@ -7,7 +7,7 @@
 set -e
 cd "$(dirname "$0")"
 
-debs="autoconf automake autoconf-archive make gcc clang pkg-config libcmocka-dev libjson-c-dev libncurses-dev tmux groff-base python3 python3-pip"
+debs="autoconf automake autoconf-archive make gcc g++ clang pkg-config libcmocka-dev libjson-c-dev libncurses-dev tmux groff-base python3 python3-pip"
 missing=""
 for p in $debs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

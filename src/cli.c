@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "show a GGUF file's header, metadata, tensors and layers" },
 	{ "extract", cmd_extract, "write one block of a GGUF model to a file of its own" },
 	{ "demo", cmd_demo, "write the synthetic demo block to a GGUF file" },
+	{ "kernels", cmd_kernels, "list the kernel variants; compile-check them with NVRTC" },
 	{ NULL, NULL, NULL }
 };
 
