@@ -242,7 +242,8 @@ act_log(app *a)
 		model_status(&a->m, LEVEL_WARN, "no cell selected");
 		return;
 	}
-	snprintf(title, sizeof(title), "NVRTC log: %s, %d warps", v->name, a->m.sel_warps);
+	snprintf(title, sizeof(title), "NVRTC log: %s, %d warp%s", v->name, a->m.sel_warps,
+		a->m.sel_warps == 1 ? "" : "s");
 	model_set_log(&a->m, title, cell->comp.log && cell->comp.log[0] ? cell->comp.log :
 		cell->comp.valid ? "(NVRTC printed nothing)" : "(not built yet)");
 	a->m.popup = POPUP_LOG;
@@ -560,6 +561,13 @@ app_result(app *a, job_result *r)
 	}
 	if (cancelled)
 		return;
+	if (r->job.force && (kind == JOB_COMPILE || kind == JOB_MEASURE) && r->job.tensor < m->n_tensors) {
+		const model_cell *cell = model_cell_at(&m->tensors[r->job.tensor], r->job.variant, r->job.warps);
+
+		if (cell != NULL && cell->comp.valid && cell->comp.ok)
+			model_status(m, LEVEL_INFO, "rebuilt %s: %d registers, %d B spilled", a->watch_path,
+				cell->comp.regs, cell->comp.spill_bytes);
+	}
 	if (kind == JOB_LOAD && m->load_state == LOAD_OK) {
 		if (a->tensor_name != NULL && !model_select_tensor_name(m, a->tensor_name))
 			model_status(m, LEVEL_WARN, "--tensor %s: no such tensor", a->tensor_name);
