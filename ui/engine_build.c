@@ -104,6 +104,13 @@ engine_build(engine *e, const job *j, model_compile *c)
 {
 	const gguf_tensor *gt = engine_tensor(e, j->tensor);
 	const variant *v = gt ? engine_variant(gt->type, j->variant) : NULL;
+
+	return engine_build_variant(e, j, v, j->warps, c);
+}
+
+const jit_module *
+engine_build_variant(engine *e, const job *j, const variant *v, int warps, model_compile *c)
+{
 	const jit_module *mod;
 	jit_result res;
 	errmsg err;
@@ -122,7 +129,7 @@ engine_build(engine *e, const job *j, model_compile *c)
 		return NULL;
 	}
 	memset(&res, 0, sizeof(res));
-	rc = jit_get(jt, v, j->warps, e->arch, &res, &err);
+	rc = jit_get(jt, v, warps, e->arch, &res, &err);
 	mod = res.module;
 	c->valid = true;
 	c->ok = rc == 0;

@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 
+#include "acts.h"
 #include "engine.h"
 #include "gguf.h"
+#include "imatrix.h"
 #include "jit.h"
 #include "layers.h"
 
@@ -19,6 +21,9 @@ struct engine {
 	jit *jit;             /* builds; made on first use */
 	char jit_dir[512];    /* its kernels directory, "" = the default search */
 	char arch[16];        /* what builds target: the device's, else sm_90 */
+	acts_file *acts;      /* --act, loaded on first use */
+	imatrix *im;          /* --imatrix, loaded on first use */
+
 };
 
 /* Builds target the H100's architecture when there is no device to ask. */
@@ -40,6 +45,9 @@ const variant *engine_variant(uint32_t qtype, int index);
  * the module when it compiled (owned by the jit), NULL when not (c says
  * why; after a failed edit the jit keeps the last good build). */
 const jit_module *engine_build(engine *e, const job *j, model_compile *c);
+/* The same for a given variant and warps (the Q8_1 quantizer). */
+const jit_module *engine_build_variant(engine *e, const job *j, const variant *v, int warps,
+	model_compile *c);
 void engine_build_close(engine *e);
 
 /* "13.0", or "n/a (why)"; returns 0 or -1. */
@@ -51,9 +59,13 @@ void engine_cell(engine *e, const job *j, job_result *r, worker *w);
 void engine_profile_set(engine *e, const job *j, job_result *r);
 void engine_outlier(engine *e, const job *j, job_result *r, worker *w);
 
+/* The input vector (k floats, malloc'd) a job's activation source gives,
+ * and its label; NULL with err (a file of another length, a bad spec). */
+float *engine_input(engine *e, const job *j, uint64_t k, char *label, size_t label_len, errmsg *err);
 void engine_acts_close(engine *e);
 
 /* Release the GPU side. */
 void engine_gpu_close(engine *e);
+
 
 #endif
