@@ -44,9 +44,9 @@ layout_compute(int cols, int rows, int matrix_rows, layout *out)
 	body_y = LAYOUT_HEADER_ROWS;
 	body_h = rows - LAYOUT_HEADER_ROWS - 2;
 
-	/* The layers list needs room for "blk.12.ffn_gate.weight q4_K" but
-	 * not more: a wide screen gives its width to the matrix. */
-	left_w = clampi(cols / 4, 26, 52);
+	/* The layers list needs room for "ffn_gate.weight q4_K 4096x14336
+	 * 31.5 MiB" but not more: a wide screen gives its width to the matrix. */
+	left_w = clampi(cols * 3 / 10, 26, 56);
 	right_x = left_w;
 	right_w = cols - left_w;
 	out->r[LP_LAYERS] = rect(0, body_y, left_w, body_h);

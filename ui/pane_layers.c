@@ -40,17 +40,17 @@ draw_tensor_row(canvas *c, int x, int y, int w, const model_tensor *t, bool sel,
 {
 	char shape[48], sz[32];
 	unsigned role = t->n_variants > 0 ? ROLE_NORMAL : ROLE_DIM;
-	int typew = 6, shapew = 0, bytesw = 0, namew;
+	int typew = 5, shapew = 0, bytesw = 0, namew;
 	layout_rect row = { x, y, w, 1 };
 
 	fmt_shape(shape, sizeof(shape), t);
 	fmt_bytes(sz, sizeof(sz), t->bytes);
 	/* Columns appear as width allows: name and type always, then the
 	 * byte size, then the shape. */
-	if (w >= 40)
-		bytesw = 10;
-	if (w >= 52)
-		shapew = 12;
+	if (w >= 36)
+		bytesw = 9;
+	if (w >= 46)
+		shapew = 11;
 	namew = w - 2 - typew - bytesw - shapew;
 	canvas_text(c, x, y, 2, sel ? ROLE_TITLE | ROLE_F_BOLD : role, sel ? "> " : "  ");
 	canvas_text(c, x + 2, y, namew - 1, role, short_name(t));

@@ -27,3 +27,11 @@ tui_quit
 run "NO_COLOR=" ""
 has_color || tui_fail "an empty NO_COLOR turned colour off"
 tui_quit
+# A terminal without colours gets the monochrome looks.
+run "TERM=vt100" ""
+has_color && tui_fail "colour on a vt100"
+tui_quit
+# An unknown terminal: a clear error, exit 1.
+tui_run "TERM=bogus-terminal-type"
+tui_wait "GGSCOPE-EXIT=1"
+grep -q "cannot start curses on TERM=bogus-terminal-type" "$TUI_DIR/stderr" || tui_fail "no message for an unknown TERM"

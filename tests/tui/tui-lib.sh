@@ -129,6 +129,20 @@ tui_child_pid() {
 	ps -o pid= --ppid "$(tui display-message -p -t main '#{pane_pid}')" | tr -d ' ' | head -n 1
 }
 
+# Where TEXT first shows on the screen, as "X Y" (0-based), or nothing.
+# Byte offsets: use it on an --ascii screen.
+tui_find() {
+	tui_screen | awk -v t="$1" '{ i = index($0, t); if (i) { print i - 1, NR - 1; exit } }'
+}
+
+# A left click at (X, Y) as an xterm (X10) mouse report, press then
+# release; coordinates below 94 fit its one-byte encoding.
+tui_click() {
+	_p=$(printf "\\033[M %b%b" "\\0$(printf '%03o' $(($1 + 33)))" "\\0$(printf '%03o' $(($2 + 33)))")
+	_r=$(printf "\\033[M#%b%b" "\\0$(printf '%03o' $(($1 + 33)))" "\\0$(printf '%03o' $(($2 + 33)))")
+	tui_keys -l "$_p$_r"
+}
+
 # The pane's alternate-screen flag: 1 while a full-screen program runs.
 tui_alternate() {
 	tui display-message -p -t main '#{alternate_on}'

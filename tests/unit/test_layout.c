@@ -112,8 +112,10 @@ test_layout_named_sizes(void **state)
 	layout_compute(300, 100, 8, &l);
 	assert_false(l.too_small);
 	/* A wide screen gives its width to the matrix, not the list. */
-	assert_true(l.r[LP_LAYERS].w <= 52);
+	assert_true(l.r[LP_LAYERS].w <= 56);
 	assert_true(l.r[LP_MATRIX].w >= 240);
+	layout_compute(160, 48, 8, &l);
+	assert_int_equal(l.r[LP_LAYERS].w, 48);
 	/* The matrix asks for one row per variant plus its frame. */
 	assert_int_equal(l.r[LP_MATRIX].h, 8 + 4);
 	layout_compute(160, 48, 40, &l);
