@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "extract", cmd_extract, "write one block of a GGUF model to a file of its own" },
 	{ "demo", cmd_demo, "write the synthetic demo block to a GGUF file" },
 	{ "kernels", cmd_kernels, "list the kernel variants; compile-check them with NVRTC" },
+	{ "bench", cmd_bench, "time and check GEMV variants on one Q4_K/Q6_K tensor" },
 	{ "outliers", cmd_outliers, "outlier channels of each GEMV input and their Q8_1 damage" },
 	{ NULL, NULL, NULL }
 };

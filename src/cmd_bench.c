@@ -1,0 +1,454 @@
+/* ggscope bench: measure GEMV variants on one weight tensor.
+ *
+ * One row per (variant, warps): compile through the JIT, launch through the
+ * gpu runner, time, and check against the CPU float64 reference. Without a
+ * GPU the compile-only columns are printed and the command exits 1. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "bench_table.h"
+#include "cli.h"
+#include "cmd.h"
+#include "demo.h"
+#include "gguf.h"
+#include "gpu.h"
+#include "jit.h"
+#include "quant.h"
+#include "variant.h"
+#include "xalloc.h"
+
+#define CMD "bench"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ggscope bench [OPTION]... FILE|demo\n"
+		"   or: ggscope bench [OPTION]... --demo\n"
+		"   or: ggscope bench [OPTION]... --shape ROWSxK [--type q4_k|q6_k]\n"
+		"Measure GEMV kernel variants on one Q4_K or Q6_K weight tensor: time (median, min,\n"
+		"max over the timed launches), bandwidth, and error against a CPU float64 reference.\n"
+		"Every output is poisoned before each launch and checked for unwritten values.\n\n"
+		"  -t, --tensor NAME     the tensor to measure (default for the demo layer:\n"
+		"                        blk.0.ffn_down.weight)\n"
+		"      --demo            the embedded demo layer (the same as FILE = demo)\n"
+		"      --shape ROWSxK    a random layer of this shape instead of a file\n"
+		"      --type TYPE       q4_k (default) or q6_k, for --shape\n"
+		"  -v, --variant V       a variant or alias (q4k_legacy, ...); all (default): every\n"
+		"                        variant for the tensor's type\n"
+		"  -w, --warps W         a warp count, or all (every legal value); default: each\n"
+		"                        variant's default\n"
+		"  -n, --reps N          timed launches per row (default 20)\n"
+		"      --warmup N        untimed launches before them (default 3)\n"
+		"      --warm            keep L2 warm (default: cold, 3 x L2 written before each launch)\n"
+		"      --seed N          x ~ N(0, 1) drawn from this seed (default: from the clock)\n"
+		"      --arch sm_NN      compile for this architecture (default: the device's;\n"
+		"                        sm_90 without a GPU)\n"
+		"      --threads N       CPU threads for the reference and random layers (0: all)\n"
+		"      --json            print JSON instead of a table\n"
+		"  -h, --help            display this help and exit\n\n"
+		"Exit status: 0 when every row was measured and passed, 1 when a row failed, a\n"
+		"kernel did not compile, or there is no GPU (after the compile-only results),\n"
+		"2 on a usage error.\n");
+}
+
+/* What the command was asked to do. */
+struct bench_args {
+	const char *file;
+	const char *tensor;
+	bool demo;
+	int64_t shape_rows, shape_k;
+	uint32_t shape_type;
+	const char *variant;   /* NULL = all */
+	int warps;             /* 0 = each variant's default, -1 = all */
+	bench_opts opts;
+	uint64_t seed;
+	bool seed_given;
+	const char *arch;
+	bool json;
+};
+
+static int
+parse_shape(const char *s, int64_t *rows, int64_t *k)
+{
+	char *end;
+	long long r, c;
+
+	r = strtoll(s, &end, 10);
+	if (end == s || (*end != 'x' && *end != 'X'))
+		return 0;
+	s = end + 1;
+	c = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || r <= 0 || c <= 0 || r > 0x7fffffff || c > 0x7fffffff)
+		return 0;
+	*rows = r;
+	*k = c;
+	return 1;
+}
+
+static int
+parse_args(int argc, char **argv, struct bench_args *a)
+{
+	enum { O_DEMO = 256, O_SHAPE, O_TYPE, O_WARMUP, O_WARM, O_SEED, O_ARCH, O_THREADS, O_JSON };
+	static const struct option longopts[] = {
+		{ "tensor", required_argument, NULL, 't' },
+		{ "demo", no_argument, NULL, O_DEMO },
+		{ "shape", required_argument, NULL, O_SHAPE },
+		{ "type", required_argument, NULL, O_TYPE },
+		{ "variant", required_argument, NULL, 'v' },
+		{ "warps", required_argument, NULL, 'w' },
+		{ "reps", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "warm", no_argument, NULL, O_WARM },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "arch", required_argument, NULL, O_ARCH },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool type_given = false;
+	long v;
+	int c;
+
+	memset(a, 0, sizeof *a);
+	a->shape_type = QT_Q4_K;
+	bench_opts_default(&a->opts);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:v:w:n:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': a->tensor = optarg; break;
+		case O_DEMO: a->demo = true; break;
+		case O_SHAPE:
+			if (!parse_shape(optarg, &a->shape_rows, &a->shape_k))
+				return cli_usage_error(CMD, "--shape wants ROWSxK, e.g. 4096x14336: '%s'", optarg);
+			break;
+		case O_TYPE:
+			c = quant_type_from_name(optarg);
+			if (c != QT_Q4_K && c != QT_Q6_K)
+				return cli_usage_error(CMD, "--type wants q4_k or q6_k: '%s'", optarg);
+			a->shape_type = (uint32_t)c;
+			type_given = true;
+			break;
+		case 'v':
+			a->variant = strcasecmp(optarg, "all") == 0 ? NULL : optarg;
+			break;
+		case 'w':
+			if (strcasecmp(optarg, "all") == 0)
+				a->warps = -1;
+			else if (!cli_parse_long(optarg, &v) || v < 1 || v > 32)
+				return cli_usage_error(CMD, "--warps wants 1..32 or all: '%s'", optarg);
+			else
+				a->warps = (int)v;
+			break;
+		case 'n':
+			if (!cli_parse_long(optarg, &v) || v < 1 || v > 100000)
+				return cli_usage_error(CMD, "--reps wants 1..100000: '%s'", optarg);
+			a->opts.reps = (int)v;
+			break;
+		case O_WARMUP:
+			if (!cli_parse_long(optarg, &v) || v < 0 || v > 100000)
+				return cli_usage_error(CMD, "--warmup wants 0..100000: '%s'", optarg);
+			a->opts.warmup = (int)v;
+			break;
+		case O_WARM: a->opts.warm_l2 = true; break;
+		case O_SEED:
+			if (!cli_parse_long(optarg, &v) || v < 0)
+				return cli_usage_error(CMD, "--seed wants a number >= 0: '%s'", optarg);
+			a->seed = (uint64_t)v;
+			a->seed_given = true;
+			break;
+		case O_ARCH: a->arch = optarg; break;
+		case O_THREADS:
+			if (!cli_parse_long(optarg, &v) || v < 0 || v > 1024)
+				return cli_usage_error(CMD, "--threads wants 0..1024: '%s'", optarg);
+			a->opts.threads = (int)v;
+			break;
+		case O_JSON: a->json = true; break;
+		case 'h': usage(stdout); return -1;
+		case ':': return cli_usage_error(CMD, "option '%s' needs an argument", argv[optind - 1]);
+		default: return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		a->file = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error(CMD, "one FILE only: '%s'", argv[optind]);
+	if (a->file != NULL && strcmp(a->file, "demo") == 0) {
+		a->file = NULL;
+		a->demo = true;
+	}
+	if ((a->file != NULL) + a->demo + (a->shape_rows > 0) != 1)
+		return cli_usage_error(CMD, "name one layer source: FILE, --demo or --shape");
+	if (type_given && a->shape_rows == 0)
+		return cli_usage_error(CMD, "--type goes with --shape");
+	if (a->shape_rows > 0 && a->tensor != NULL)
+		return cli_usage_error(CMD, "--tensor names a tensor of a file, not of --shape");
+	if (a->file != NULL && a->tensor == NULL)
+		return cli_usage_error(CMD, "--tensor NAME is required with a FILE");
+	if (a->demo && a->tensor == NULL)
+		a->tensor = "blk.0.ffn_down.weight";
+	if (!a->seed_given)
+		a->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the layer */
+
+struct source {
+	gguf_file *file;
+	void *random_w;
+	bench_layer layer;
+	char label[300];      /* where the layer came from */
+};
+
+static int
+open_source(const struct bench_args *a, struct source *src, errmsg *err)
+{
+	const gguf_tensor *t;
+
+	memset(src, 0, sizeof *src);
+	if (a->shape_rows > 0) {
+		src->random_w = bench_random_layer(a->shape_type, a->shape_rows, a->shape_k,
+			a->seed ^ 0x5eed, a->opts.threads, &src->layer, err);
+		if (src->random_w == NULL)
+			return -1;
+		snprintf(src->label, sizeof src->label, "random, seed %llu",
+			(unsigned long long)(a->seed ^ 0x5eed));
+		return 0;
+	}
+	if (a->demo) {
+		demo_config dc;
+
+		demo_config_default(&dc);
+		dc.threads = a->opts.threads;
+		src->file = demo_open(&dc, err);
+	} else
+		src->file = gguf_open(a->file, err);
+	if (src->file == NULL)
+		return -1;
+	snprintf(src->label, sizeof src->label, "%s", gguf_name(src->file));
+	t = gguf_find_tensor(src->file, a->tensor);
+	if (t == NULL) {
+		errmsg_set(err, "%s: no tensor named '%s'", gguf_name(src->file), a->tensor);
+		return -1;
+	}
+	if (t->type != QT_Q4_K && t->type != QT_Q6_K) {
+		const quant_info *qi = quant_type_info(t->type);
+
+		errmsg_set(err, "%s is %s: bench measures Q4_K and Q6_K matrices", t->name,
+			qi ? qi->name : "of an unknown type");
+		return -1;
+	}
+	if (t->n_dims != 2 || t->ne[2] != 1 || t->ne[3] != 1) {
+		errmsg_set(err, "%s has %u dimensions: bench measures matrices", t->name, t->n_dims);
+		return -1;
+	}
+	src->layer.name = t->name;
+	src->layer.type = t->type;
+	src->layer.k = (int64_t)t->ne[0];
+	src->layer.rows = (int64_t)t->ne[1];
+	src->layer.w = t->data; /* straight from the mapping */
+	src->layer.w_bytes = t->n_bytes;
+	return 0;
+}
+
+static void
+close_source(struct source *src)
+{
+	gguf_close(src->file);
+	free(src->random_w);
+}
+
+/* ---------------------------------------------------------------- rows */
+
+/* The (variant, warps) pairs to run, in registry order. */
+static int
+plan_rows(const struct bench_args *a, const bench_layer *L, struct bench_row **rows, size_t *n,
+	errmsg *err)
+{
+	const variant *only = NULL, *v;
+	size_t i, cap = 0;
+	int j;
+
+	*rows = NULL;
+	*n = 0;
+	if (a->variant != NULL) {
+		only = variant_resolve(a->variant, L->type, (uint32_t)L->k, err);
+		if (only == NULL)
+			return -1;
+		if (a->warps > 0 && !variant_warps_legal(only, a->warps)) {
+			char legal[64];
+
+			errmsg_set(err, "%s takes warps %s, not %d", only->name,
+				variant_warps_text(only, legal, sizeof legal), a->warps);
+			return -1;
+		}
+	}
+	for (i = 0; (v = variant_at(i)) != NULL; i++) {
+		if (v->kind != VARIANT_GEMV || v->qtype != L->type || (only != NULL && v != only))
+			continue;
+		for (j = 0; j < v->n_warps; j++) {
+			int w = v->warps[j];
+
+			if (a->warps == 0 ? w != v->default_warps : a->warps > 0 && w != a->warps)
+				continue;
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				*rows = xreallocarray(*rows, cap, sizeof **rows);
+			}
+			memset(&(*rows)[*n], 0, sizeof **rows);
+			(*rows)[*n].v = v;
+			(*rows)[*n].warps = w;
+			(*n)++;
+		}
+	}
+	if (*n == 0) {
+		errmsg_set(err, "no variant of %s takes %d warps", quant_type_info(L->type)->name,
+			a->warps);
+		return -1;
+	}
+	return 0;
+}
+
+/* Compile (or find in the cache) the row's kernel and, for Q8_1 input, the
+ * quantizer. */
+static void
+compile_row(jit *j, const char *arch, const bench_layer *L, struct bench_row *r)
+{
+	errmsg err;
+
+	if (variant_check_shape(r->v, r->warps, (uint32_t)L->rows, (uint32_t)L->k, &err) != 0) {
+		r->refused = true;
+		snprintf(r->why, sizeof r->why, "%s", err.text);
+		return;
+	}
+	if (jit_get(j, r->v, r->warps, arch, &r->build, &err) != 0) {
+		snprintf(r->why, sizeof r->why, "compile: %s", err.text);
+		return;
+	}
+	if (r->v->input == VARIANT_X_Q8_1) {
+		const variant *q = variant_quantizer();
+
+		if (jit_get(j, q, q->default_warps, arch, &r->qbuild, &err) != 0) {
+			snprintf(r->why, sizeof r->why, "compile %s: %s", q->name, err.text);
+			return;
+		}
+	}
+	r->compiled = true;
+}
+
+static void
+measure_row(gpu *g, bench_session *s, const bench_layer *L, const bench_opts *o,
+	struct bench_row *r)
+{
+	const variant *q = variant_quantizer();
+	const jit_module *m = r->build.module, *qm = r->qbuild.module;
+	variant_launch gl, ql;
+	bench_kernel gk, qk;
+	errmsg err;
+	int sms = gpu_device_info(g)->sm_count;
+
+	if (variant_geometry(r->v, r->warps, (uint32_t)L->rows, (uint32_t)L->k, sms, &gl, &err) != 0 ||
+	    (qm != NULL && variant_geometry(q, q->default_warps, (uint32_t)L->rows, (uint32_t)L->k, sms,
+	    &ql, &err) != 0)) {
+		snprintf(r->why, sizeof r->why, "%s", err.text);
+		return;
+	}
+	gk = (bench_kernel){ m->variant->entry, m->image, m->image_bytes,
+		{ { gl.grid_x, 1, 1 }, { gl.block_x, 1, 1 }, gl.smem_dynamic_bytes } };
+	if (qm != NULL)
+		qk = (bench_kernel){ qm->variant->entry, qm->image, qm->image_bytes,
+			{ { ql.grid_x, 1, 1 }, { ql.block_x, 1, 1 }, ql.smem_dynamic_bytes } };
+	r->rc = bench_measure(s, &gk, qm ? &qk : NULL, o, &r->res);
+	r->measured = r->rc == 0;
+	if (r->rc != 0)
+		snprintf(r->why, sizeof r->why, "%s", r->res.error);
+}
+
+/* ---------------------------------------------------------------- main */
+
+int
+cmd_bench(int argc, char **argv)
+{
+	struct bench_args a;
+	struct source src;
+	bench_table rep;
+	struct bench_row *rows = NULL;
+	size_t n = 0, i;
+	gpu *g = NULL;
+	jit *j = NULL;
+	bench_session *s = NULL;
+	float *x = NULL;
+	char arch[16];
+	errmsg err;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != 0)
+		return rc < 0 ? 0 : rc;
+	if (open_source(&a, &src, &err) != 0) {
+		close_source(&src);
+		return cli_error(CMD, "%s", err.text);
+	}
+	if (plan_rows(&a, &src.layer, &rows, &n, &err) != 0) {
+		close_source(&src);
+		return cli_error(CMD, "%s", err.text);
+	}
+	g = gpu_open();
+	if (a.arch != NULL) {
+		if (jit_parse_arch(a.arch, &err) < 0) {
+			rc = cli_usage_error(CMD, "--arch: %s", err.text);
+			goto out;
+		}
+		snprintf(arch, sizeof arch, "%s", a.arch);
+	} else if (gpu_available(g))
+		snprintf(arch, sizeof arch, "sm_%d%d", gpu_device_info(g)->cc_major,
+			gpu_device_info(g)->cc_minor);
+	else
+		snprintf(arch, sizeof arch, "sm_90");
+	if ((j = jit_new(NULL, &err)) == NULL) {
+		rc = cli_error(CMD, "%s", err.text);
+		goto out;
+	}
+	x = xreallocarray(NULL, (size_t)src.layer.k, sizeof *x);
+	bench_gaussian(x, src.layer.k, a.seed);
+	if (gpu_available(g) && (s = bench_open(g, &src.layer, x, a.opts.threads, &err)) == NULL) {
+		rc = cli_error(CMD, "%s", err.text);
+		goto out;
+	}
+	memset(&rep, 0, sizeof rep);
+	rep.g = g;
+	rep.layer = &src.layer;
+	rep.source = src.label;
+	rep.arch = arch;
+	rep.opts = &a.opts;
+	rep.seed = a.seed;
+	rep.rows = rows;
+	rep.n_rows = n;
+	rep.json = a.json;
+	bench_table_begin(&rep);
+	for (i = 0; i < n; i++) {
+		compile_row(j, arch, &src.layer, &rows[i]);
+		if (rows[i].compiled && s != NULL)
+			measure_row(g, s, &src.layer, &a.opts, &rows[i]);
+		bench_table_row(&rep, &rows[i]);
+	}
+	rc = bench_table_end(&rep);
+out:
+	bench_close(s);
+	jit_free(j);
+	gpu_close(g);
+	free(x);
+	free(rows);
+	close_source(&src);
+	return rc;
+}

@@ -1,0 +1,69 @@
+#!/bin/sh
+# ggscope bench: --help, usage errors (exit 2) and bad layers (exit 1), all
+# decided before anything is compiled or measured.
+set -u
+: "${GGSCOPE:?}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ggscope-bench-usage.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+fail=0
+check() { # check DESC EXPECTED_STATUS ACTUAL_STATUS
+	if [ "$2" != "$3" ]; then
+		echo "FAIL: $1: exit status $3, expected $2" >&2
+		cat err.txt >&2
+		fail=1
+	fi
+}
+expect_err() { # expect_err TEXT
+	grep -qF -- "$1" err.txt || { echo "FAIL: stderr lacks \"$1\":" >&2; cat err.txt >&2; fail=1; }
+}
+
+"$GGSCOPE" bench --help >out.txt 2>err.txt
+check "--help" 0 $?
+grep -q "^Usage: ggscope bench" out.txt || { echo "FAIL: --help prints no usage" >&2; fail=1; }
+grep -q -- "--warm " out.txt || { echo "FAIL: --help does not list --warm" >&2; fail=1; }
+
+"$GGSCOPE" bench >/dev/null 2>err.txt
+check "no layer source" 2 $?
+expect_err "ggscope bench: name one layer source: FILE, --demo or --shape"
+expect_err "Try 'ggscope bench --help'"
+
+"$GGSCOPE" bench demo --shape 64x256 >/dev/null 2>err.txt
+check "two layer sources" 2 $?
+"$GGSCOPE" bench --shape 64by256 >/dev/null 2>err.txt
+check "bad --shape" 2 $?
+expect_err "--shape wants ROWSxK, e.g. 4096x14336: '64by256'"
+"$GGSCOPE" bench --shape 64x256 --type q8_0 >/dev/null 2>err.txt
+check "bad --type" 2 $?
+expect_err "--type wants q4_k or q6_k: 'q8_0'"
+"$GGSCOPE" bench --demo --type q6_k >/dev/null 2>err.txt
+check "--type without --shape" 2 $?
+"$GGSCOPE" bench --shape 64x256 --warps 0 >/dev/null 2>err.txt
+check "--warps 0" 2 $?
+expect_err "--warps wants 1..32 or all: '0'"
+"$GGSCOPE" bench --shape 64x256 --reps x >/dev/null 2>err.txt
+check "--reps x" 2 $?
+"$GGSCOPE" bench --shape 64x256 --bogus >/dev/null 2>err.txt
+check "unknown option" 2 $?
+expect_err "unknown option '--bogus'"
+"$GGSCOPE" bench --shape 64x256 --reps >/dev/null 2>err.txt
+check "missing argument" 2 $?
+expect_err "option '--reps' needs an argument"
+"$GGSCOPE" bench model.gguf >/dev/null 2>err.txt
+check "FILE without --tensor" 2 $?
+expect_err "--tensor NAME is required with a FILE"
+
+"$GGSCOPE" bench missing.gguf --tensor t >/dev/null 2>err.txt
+check "missing file" 1 $?
+expect_err "missing.gguf"
+"$GGSCOPE" bench --shape 64x256 --variant q6k_mwv >/dev/null 2>err.txt
+check "variant of the other type" 1 $?
+expect_err "q6k_mwv"
+"$GGSCOPE" bench --shape 64x256 --variant nosuch >/dev/null 2>err.txt
+check "unknown variant" 1 $?
+expect_err "nosuch"
+"$GGSCOPE" bench --shape 64x256 --variant q4k_basic --warps 2 >/dev/null 2>err.txt
+check "illegal warps for the variant" 1 $?
+expect_err "q4k_basic takes warps 1, not 2"
+
+exit $fail
