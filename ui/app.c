@@ -237,17 +237,24 @@ elapsed_ms(const struct timespec *since)
 	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
 }
 
+/* Redraw; a frame slower than the 50 ms keys are allowed is logged. */
 static void
 draw(app *a)
 {
+	struct timespec t0;
 	int cols, rows;
+	double ms;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	term_size(&cols, &rows);
 	if (cols != a->cv->w || rows != a->cv->h)
 		canvas_resize(a->cv, cols, rows);
 	render_screen(a->cv, &a->m, &a->ro, &a->out);
 	term_draw(a->cv);
 	a->dirty = false;
+	ms = elapsed_ms(&t0);
+	if (ms > 50)
+		uilog("slow frame: %.1f ms at %dx%d", ms, cols, rows);
 }
 
 static void

@@ -29,6 +29,11 @@ engine *engine_new(const engine_opts *o);
 /* Close the file and the GPU. NULL is allowed. */
 void engine_free(engine *e);
 
+/* Use g instead of opening device 0 at the first probe (the tests pass a
+ * fake backend). The engine owns g from now on. */
+struct gpu;
+void engine_set_gpu(engine *e, struct gpu *g);
+
 /* Run one job (a worker_fn; w may be NULL when called directly). Fills r;
  * failures are reported in r (ok false, why), never by aborting. */
 void engine_run(void *engine_ctx, const job *j, job_result *r, worker *w);

@@ -6,8 +6,10 @@
 #include <stddef.h>
 
 #include "acts.h"
+#include "bench.h"
 #include "engine.h"
 #include "gguf.h"
+#include "gpu.h"
 #include "imatrix.h"
 #include "jit.h"
 #include "layers.h"
@@ -24,6 +26,14 @@ struct engine {
 	acts_file *acts;      /* --act, loaded on first use */
 	imatrix *im;          /* --imatrix, loaded on first use */
 
+	gpu *gpu;             /* opened by the probe; the null backend without a GPU */
+	int sm_count;
+	bench_session *sess;  /* the last tensor and input measured, with its reference */
+	size_t sess_tensor;
+	int sess_act_source;
+	char sess_spec[128];
+	bool ceiling_valid;   /* the device's measured read ceiling */
+	double ceiling_gbs;
 };
 
 /* Builds target the H100's architecture when there is no device to ask. */
@@ -67,5 +77,14 @@ void engine_acts_close(engine *e);
 /* Release the GPU side. */
 void engine_gpu_close(engine *e);
 
+/* The profiler side (engine_prof.c): versions, counter availability, the
+ * ceiling and the GpuProfile into d; the timed measurement; the counters
+ * and occupancy of one measured cell; and closing it all. */
+void engine_probe_profiler(engine *e, model_device *d);
+int engine_bench_measure(engine *e, bench_session *s, const bench_kernel *gemv, const bench_kernel *quant,
+	const bench_opts *o, bench_result *r);
+void engine_counters(engine *e, const job *j, const gguf_tensor *gt, const jit_module *mod,
+	const bench_result *br, model_measure *me);
+void engine_profiler_close(engine *e);
 
 #endif

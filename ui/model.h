@@ -140,7 +140,9 @@ typedef struct model_group {
 typedef struct model_field {
 	char name[24];
 	char value[48];
-	char source[64];         /* "auto", "env MWV_WARPS=4", "user choice" */
+	char origin[16];         /* "auto", "env", "user" */
+	char source[192];        /* the rule, "MWV_WARPS=4 (by value)", "TUI q4k_mwv" */
+	char note[160];          /* a variable ignored or refused, or "" */
 } model_field;
 
 typedef struct model_device {
@@ -160,6 +162,7 @@ typedef struct model_device {
 	char libcuda[160];       /* the path loaded */
 	int n_fields;
 	model_field fields[MODEL_MAX_FIELDS];
+	char profile_for[64];    /* "sm_90", or "sm_90 (no GPU: the default)" */
 	char profile_why[MODEL_WHY]; /* when n_fields == 0 */
 } model_device;
 

@@ -91,22 +91,34 @@ popup_profile(canvas *c, model *m)
 	const model_device *d = &m->dev;
 	const model_variant *v = model_variant_sel(m);
 	const model_tensor *t = model_tensor_sel(m);
-	layout_rect in = popup_box(c, 84, d->n_fields + 10, "GpuProfile");
-	int y = in.y, i;
+	layout_rect in;
+	int y, i, lines = 7;
+
+	/* title, header, fields and their notes, a blank, two lines of help */
+	for (i = 0; i < d->n_fields; i++)
+		lines += 1 + (d->fields[i].note[0] != '\0');
+	in = popup_box(c, 120, lines, "GpuProfile");
+	y = in.y;
 
 	if (d->n_fields == 0) {
 		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_NA, "n/a: %s", d->profile_why);
 	} else {
-		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_LABEL, "%-20s %-16s %s", "field", "value",
-			"source");
-		for (i = 0; i < d->n_fields && y < in.y + in.h; i++)
-			canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_POPUP, "%-20s %-16s %s",
-				d->fields[i].name, d->fields[i].value, d->fields[i].source);
+		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_TITLE, "for %s", d->profile_for);
+		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_LABEL, "%-18s %-13s %-6s %s", "field", "value",
+			"origin", "source");
+		for (i = 0; i < d->n_fields && y < in.y + in.h; i++) {
+			const model_field *f = &d->fields[i];
+
+			canvas_printf(c, in.x + 1, y++, in.w - 2, f->origin[0] == 'u' ? ROLE_GOOD : ROLE_POPUP,
+				"%-18s %-13s %-6s %s", f->name, f->value, f->origin, f->source);
+			if (f->note[0] != '\0' && y < in.y + in.h)
+				canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_WARN, "%-18s %s", "", f->note);
+		}
 	}
 	y++;
 	if (y < in.y + in.h && t != NULL && v != NULL)
 		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_POPUP,
-			"Selection: %s %s, %d warps.", t->type_name, v->name, m->sel_warps);
+			"Selection: %s %s, %d warp%s.", t->type_name, v->name, m->sel_warps, m->sel_warps == 1 ? "" : "s");
 	if (y < in.y + in.h)
 		canvas_text(c, in.x + 1, y++, in.w - 2, ROLE_DIM,
 			"Enter: apply the selection to the profile (source: user choice).  Esc closes.");

@@ -174,12 +174,17 @@ pane_header(canvas *c, layout_rect r, const model *m, const render_opts *o)
 	n = canvas_text(c, x, r.y + 2, w, ROLE_LABEL, "profile: ");
 	if (d->n_fields == 0)
 		canvas_printf(c, x + n, r.y + 2, w - n, ROLE_NA, "n/a: %s", d->profile_why);
-	for (i = 0; i < d->n_fields && n < w; i++) {
+	/* The kernel choices only; p shows every field and its source. */
+	for (i = 0; i < d->n_fields && i < 3 && n < w; i++) {
 		const model_field *f = &d->fields[i];
 
 		n += canvas_printf(c, x + n, r.y + 2, w - n, ROLE_VALUE, "%s=%s", f->name, f->value);
-		n += canvas_printf(c, x + n, r.y + 2, w - n, ROLE_DIM, " (%s)  ", f->source);
+		n += canvas_printf(c, x + n, r.y + 2, w - n, f->note[0] ? ROLE_WARN : ROLE_DIM, " (%s)  ",
+			f->origin);
 	}
+	if (d->n_fields > 0)
+		canvas_printf(c, x + n, r.y + 2, w - n, ROLE_DIM, "for %s; p: all %d fields", d->profile_for,
+			d->n_fields);
 
 	/* Line 4: what is open and the measurement settings. */
 	n = canvas_text(c, x, r.y + 3, w, ROLE_LABEL, "model: ");

@@ -22,15 +22,8 @@ tui_gone "NVRTC log"
 tui_keys p
 tui_wait "GpuProfile"
 tui_has "Enter: apply the selection"
-if [ ! -e /dev/nvidia0 ]; then
-	tui_has "n/a:"
-	tui_keys Enter
-	tui_gone "Enter: apply the selection"
-	tui_wait "cannot apply"
-else
-	tui_keys Escape
-	tui_gone "Enter: apply the selection"
-fi
+tui_keys Escape
+tui_gone "Enter: apply the selection"
 
 tui_keys F7
 tui_wait "F7:"

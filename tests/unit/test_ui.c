@@ -505,7 +505,9 @@ test_render_measured(void **state)
 	m.dev.n_fields = 1;
 	snprintf(m.dev.fields[0].name, 24, "q4k");
 	snprintf(m.dev.fields[0].value, 48, "q4k_mwv");
-	snprintf(m.dev.fields[0].source, 64, "env MWV_Q4K");
+	snprintf(m.dev.fields[0].origin, 16, "env");
+	snprintf(m.dev.fields[0].source, 64, "MWV_Q4K (set: on, whatever the value)");
+	snprintf(m.dev.profile_for, sizeof(m.dev.profile_for), "sm_90");
 	model_select_cell(&m, 1, 4);
 	m.focus = FOCUS_MATRIX;
 	cell = model_cell_sel(&m);
@@ -547,7 +549,7 @@ test_render_measured(void **state)
 	c = draw(&m, 160, 48, false);
 	assert_screen(c, "NVIDIA H100 80GB HBM3  sm_90  132 SMs  L2 50.0 MiB");
 	assert_screen(c, "ceiling 3070 GB/s");
-	assert_screen(c, "q4k=q4k_mwv (env MWV_Q4K)");
+	assert_screen(c, "q4k=q4k_mwv (env)  for sm_90; p: all 1 fields");
 	assert_screen(c, "[2673]");
 	assert_screen(c, "12.3 us  min 12.0 us  max 13.0 us");
 	assert_screen(c, "2673 GB/s  87.1 % of ceiling");
@@ -657,6 +659,40 @@ test_render_popups(void **state)
 }
 
 static void
+test_render_profile_popup(void **state)
+{
+	model m;
+	canvas *c;
+	int i;
+
+	(void)state;
+	loaded_model(&m);
+	m.dev.n_fields = 3;
+	for (i = 0; i < 3; i++) {
+		snprintf(m.dev.fields[i].name, 24, "field%d", i);
+		snprintf(m.dev.fields[i].value, 48, "value%d", i);
+		snprintf(m.dev.fields[i].origin, 16, i == 2 ? "user" : "auto");
+		snprintf(m.dev.fields[i].source, 192, "rule %d", i);
+	}
+	snprintf(m.dev.fields[1].note, 160, "MWV_WARPS=5 is set but a user choice wins");
+	snprintf(m.dev.profile_for, sizeof(m.dev.profile_for), "sm_90");
+	m.popup = POPUP_PROFILE;
+	c = draw(&m, 140, 40, false);
+	assert_screen(c, "for sm_90");
+	assert_screen(c, "field0             value0        auto   rule 0");
+	assert_screen(c, "field2             value2        user   rule 2");
+	assert_screen(c, "MWV_WARPS=5 is set but a user choice wins");
+	assert_screen(c, "Selection: q4_K basic, 1 warp.");
+	/* The header names the first three fields with their origin. */
+	m.popup = POPUP_NONE;
+	canvas_free(c);
+	c = draw(&m, 160, 48, false);
+	assert_screen(c, "field0=value0 (auto)  field1=value1 (auto)  field2=value2 (user)  for sm_90");
+	canvas_free(c);
+	model_free(&m);
+}
+
+static void
 test_render_loading(void **state)
 {
 	model m;
@@ -698,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_render_hits),
 		cmocka_unit_test(test_render_help_lists_every_key),
 		cmocka_unit_test(test_render_popups),
+		cmocka_unit_test(test_render_profile_popup),
 		cmocka_unit_test(test_render_loading),
 	};
 
