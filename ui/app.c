@@ -330,7 +330,7 @@ ui_main(int argc, char **argv)
 	}
 
 	{
-		term_opts to = { a->color, a->mouse };
+		term_opts to = { a->color, a->mouse, log_path };
 
 		xalloc_set_fatal_hook(fatal_hook);
 		term_install_signals("ggscope " PACKAGE_VERSION);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@ static SCREEN *screen;
 static bool is_open;
 static bool use_color;
 static volatile sig_atomic_t quit_flag;
+static int saved_stderr = -1;
 static char crash_info[1024];
 static struct sigaction old_fatal[4];
 static const int fatal_sigs[4] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
@@ -49,6 +51,22 @@ static const struct look looks[ROLE_COUNT] = {
 	[ROLE_PROGRESS] = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
 	[ROLE_POPUP] = { -1, -1, A_NORMAL, A_NORMAL },
 };
+
+/* Point fd 2 at path (or /dev/null), keeping the terminal's for later. */
+static void
+redirect_stderr(const char *path)
+{
+	int fd = open(path ? path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved_stderr >= 0)
+		dup2(fd, STDERR_FILENO);
+	close(fd);
+}
 
 int
 term_open(const term_opts *o, errmsg *err)
@@ -86,6 +104,7 @@ term_open(const term_opts *o, errmsg *err)
 	if (o->mouse)
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 	mouseinterval(0);
+	redirect_stderr(o->stderr_to);
 	return 0;
 }
 
@@ -98,6 +117,12 @@ term_close(void)
 	curs_set(1);
 	endwin();
 	fflush(stdout);
+	/* dup2 and close are async-signal-safe: the crash handler gets here. */
+	if (saved_stderr >= 0) {
+		dup2(saved_stderr, STDERR_FILENO);
+		close(saved_stderr);
+		saved_stderr = -1;
+	}
 }
 
 bool

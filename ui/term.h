@@ -11,12 +11,18 @@
 #include "errmsg.h"
 
 typedef struct term_opts {
-	bool color;   /* false: monochrome even on a colour terminal */
+	bool color;            /* false: monochrome even on a colour terminal */
 	bool mouse;
+	const char *stderr_to; /* where stderr goes while the screen is up (the
+	                          log file), NULL for /dev/null */
 } term_opts;
 
-/* Open the terminal (stdin/stdout must be a terminal). Returns 0, or -1
- * with err when they are not or curses cannot start ($TERM unknown). */
+/* Open the terminal (stdin/stdout must be a terminal). While it is open,
+ * stderr (fd 2, inherited by the GPU worker process too) goes to
+ * o->stderr_to, so that no library's message lands on the screen; it is
+ * restored before anything is printed on the way out. Returns 0, or -1
+ * with err when stdin/stdout are not a terminal or curses cannot start
+ * ($TERM unknown). */
 int term_open(const term_opts *o, errmsg *err);
 
 /* Restore the terminal. Idempotent; safe from the fatal hook. */
