@@ -98,6 +98,7 @@ act_sweep(app *a)
 		return;
 	}
 	a->m.progress_active = true;
+	a->m.sweep_gen++;
 	a->m.progress_done = 0;
 	a->m.progress_total = 0;
 	snprintf(a->m.progress_label, sizeof(a->m.progress_label), "%s %s",
@@ -120,6 +121,7 @@ act_sweep(app *a)
 			j.variant = v;
 			j.warps = t->variants[v].warps[i];
 			j.group = JG_SWEEP;
+			j.sweep = a->m.sweep_gen;
 			t->cells[v * MODEL_MAX_WARPS + i].state = CELL_QUEUED;
 			app_submit(a, &j);
 		}
@@ -538,7 +540,8 @@ app_result(app *a, job_result *r)
 {
 	model *m = &a->m;
 	int kind = r->job.kind;
-	bool started = r->started, cancelled = r->cancelled, sweep = r->job.group == JG_SWEEP;
+	bool started = r->started, cancelled = r->cancelled;
+	bool sweep = r->job.group == JG_SWEEP && r->job.sweep == m->sweep_gen;
 
 	a->dirty = true;
 	if (r->progress) {

@@ -29,6 +29,8 @@ typedef struct job {
 	int kind;            /* enum job_kind */
 	unsigned id;         /* set by worker_push */
 	int group;           /* enum job_group */
+	unsigned sweep;      /* JG_SWEEP: which sweep, so a cancelled one's late
+	                        result does not count toward the next */
 	bool coalesce;       /* a newer queued job of this kind and group replaces it */
 	char path[512];      /* LOAD: the file, "" = demo; COMPILE/MEASURE: the
 	                        kernels directory to build from, "" = the default */

@@ -207,6 +207,7 @@ typedef struct model {
 	char busy_label[128];    /* what runs now */
 	unsigned tick;           /* spinner frame */
 	bool progress_active;
+	unsigned sweep_gen;      /* the sweep the progress counts */
 	int progress_done, progress_total;
 	char progress_label[96];
 	int status_level;        /* enum model_level */
