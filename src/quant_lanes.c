@@ -43,7 +43,7 @@ typedef int32_t v8i __attribute__((vector_size(32)));
 /* ---------------------------------------------------------------- Q4_K */
 
 /* ggml's nearest_int per lane. */
-static inline v8i
+static inline __attribute__((always_inline)) v8i
 nearest8(v8f f)
 {
 	v8f v = f + 12582912.f;
@@ -51,7 +51,7 @@ nearest8(v8f f)
 	return ((v8i)v & 0x007fffff) - 0x00400000;
 }
 
-static inline v8i
+static inline __attribute__((always_inline)) v8i
 clamp8(v8i l, int lo, int hi)
 {
 	v8i m = l < lo;

@@ -13,6 +13,12 @@
 #define W4 1, { 4 }, 4
 #define W8 1, { 8 }, 8
 #define W1_8 8, { 1, 2, 3, 4, 5, 6, 7, 8 }, 3 /* default 3: the seed's mwv_warps */
+/* The stream variants: a block's warps split its 4 rows' steps of 4
+ * super-blocks (k = 4096: 4 steps, k = 14336: 14). Past 4 warps a 4096-row
+ * matrix no longer fits one wave, and q6k_stream's cp.async ring (10.4 KB
+ * per warp) the 48 KB of static shared memory. Default 2: 15.5 warps per
+ * SM for 4096 rows, all resident at once. */
+#define W_STREAM 4, { 1, 2, 3, 4 }, 2
 
 static const variant registry[] = {
 	{ "q4k_basic", "q4k_basic", "q4k_basic.cu", VARIANT_GEMV, QT_Q4_K, VARIANT_X_F32, VARIANT_GRID_ROW,
@@ -42,6 +48,12 @@ static const variant registry[] = {
 	{ "q4k_hw_dp4a", "q4k_hw_dp4a", "q4k_hw_dp4a.cu", VARIANT_GEMV, QT_Q4_K, VARIANT_X_Q8_1,
 	  VARIANT_GRID_STRIDE, W1_8, "warps per block", false, 0,
 	  "half-warp dp4a against Q8_1 x, 16 threads per super-block, grid-stride rows" },
+	{ "q4k_stream", "q4k_stream", "q4k_stream.cu", VARIANT_GEMV, QT_Q4_K, VARIANT_X_F32, VARIANT_GRID_STRIDE,
+	  W_STREAM, "warps splitting each 4-row group's k", false, 0,
+	  "16-byte weight loads 2 steps deep, 4 rows per block sharing x, conversion-free nibbles" },
+	{ "q4k_stream_dp4a", "q4k_stream_dp4a", "q4k_stream_dp4a.cu", VARIANT_GEMV, QT_Q4_K, VARIANT_X_Q8_1,
+	  VARIANT_GRID_STRIDE, W_STREAM, "warps splitting each 4-row group's k", false, 0,
+	  "16-byte weight loads 3 steps deep, 4 rows per block sharing Q8_1 x, dp4a" },
 	{ "q6k_basic", "q6k_basic", "q6k_basic.cu", VARIANT_GEMV, QT_Q6_K, VARIANT_X_F32, VARIANT_GRID_ROW,
 	  W1, "warps per row (fixed)", true, 0,
 	  "one warp per row, byte loads; any k (the legacy fallback)" },
@@ -54,6 +66,12 @@ static const variant registry[] = {
 	{ "q6k_hw_dp4a", "q6k_hw_dp4a", "q6k_hw_dp4a.cu", VARIANT_GEMV, QT_Q6_K, VARIANT_X_Q8_1,
 	  VARIANT_GRID_STRIDE, W1_8, "warps per block", false, 0,
 	  "half-warp dp4a against Q8_1 x, one 16-value sub-block per thread, grid-stride rows" },
+	{ "q6k_stream", "q6k_stream", "q6k_stream.cu", VARIANT_GEMV, QT_Q6_K, VARIANT_X_F32, VARIANT_GRID_STRIDE,
+	  W_STREAM, "warps splitting each 4-row group's k", false, 0,
+	  "cp.async 16-byte copies 3 stages deep per warp, 4 rows per block sharing x" },
+	{ "q6k_stream_dp4a", "q6k_stream_dp4a", "q6k_stream_dp4a.cu", VARIANT_GEMV, QT_Q6_K, VARIANT_X_Q8_1,
+	  VARIANT_GRID_STRIDE, W_STREAM, "warps splitting each 4-row group's k", false, 0,
+	  "cp.async 16-byte copies 3 stages deep per warp, 4 rows per block sharing Q8_1 x, dp4a" },
 	{ "quantize_q8_1", "quantize_q8_1", "q8_1.cu", VARIANT_QUANTIZE, QT_Q8_1, VARIANT_X_F32, VARIANT_GRID_VALUES,
 	  W8, "warps per block (fixed)", true, 0,
 	  "x to Q8_1 for the dp4a variants, ggml's CUDA semantics (one warp per 32 values)" },

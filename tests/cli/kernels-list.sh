@@ -10,7 +10,8 @@ export XDG_CACHE_HOME="$tmp/cache"
 "$GGSCOPE" kernels >"$tmp/out" 2>"$tmp/err" || fail "listing exited $?: $(cat "$tmp/err")"
 grep -q "^Kernel sources: $GGSCOPE_KERNELS_DIR (\$GGSCOPE_KERNELS_DIR)" "$tmp/out" || fail "kernel directory not reported"
 for v in q4k_basic q4k_tiled q4k_chunked q4k_coalesced q4k_wide q4k_vectorized q4k_mwv q4k_mwv_dp4a \
-	q4k_hw_dp4a q6k_basic q6k_mwv q6k_dp4a q6k_hw_dp4a quantize_q8_1; do
+	q4k_hw_dp4a q4k_stream q4k_stream_dp4a q6k_basic q6k_mwv q6k_dp4a q6k_hw_dp4a q6k_stream \
+	q6k_stream_dp4a quantize_q8_1; do
 	grep -q "^$v " "$tmp/out" || fail "variant $v not listed"
 done
 grep -q '^q4k_hw_dp4a *Q4_K *q8_1 *1\.\.8 *3 ' "$tmp/out" || fail "q4k_hw_dp4a row: $(grep '^q4k_hw_dp4a' "$tmp/out")"
@@ -26,7 +27,7 @@ grep -q '^q4k_' "$tmp/out" && fail "--variant listed others"
 import json, sys
 d = json.load(open(sys.argv[1]))
 names = [v["name"] for v in d["variants"]]
-assert len(names) == 14, names
+assert len(names) == 18, names
 v = {x["name"]: x for x in d["variants"]}
 assert v["q4k_mwv"]["warps"] == list(range(1, 9)) and v["q4k_mwv"]["default_warps"] == 3
 assert v["q4k_tiled"]["warps"] == [4] and v["q4k_tiled"]["max_k"] == 12288

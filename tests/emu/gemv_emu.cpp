@@ -54,6 +54,29 @@ static const kernel_entry table[] = {
 #include "table.inc"
 };
 
+/* ------------------------------------------------------------ buffers */
+
+/* A 16-byte aligned buffer of `bytes`, like cuMemAlloc's. Normally
+ * rounded up to 16; with -DEMU_EXACT_ALLOC exactly `bytes`, so that an
+ * AddressSanitizer build (tests/cli/stream-bounds.sh) reports a kernel
+ * that reads even one byte past a matrix or vector. */
+static void *
+emu_alloc16(size_t bytes)
+{
+	void *p = NULL;
+#ifdef EMU_EXACT_ALLOC
+	if (posix_memalign(&p, 16, bytes) != 0)
+		p = NULL;
+#else
+	p = aligned_alloc(16, (bytes + 15) & ~(size_t)15);
+#endif
+	if (p == NULL) {
+		fprintf(stderr, "out of memory (%zu bytes)\n", bytes);
+		exit(1);
+	}
+	return p;
+}
+
 /* ------------------------------------------------------------ random data */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -263,7 +286,7 @@ find_quantizer(void)
 static float *
 random_x(uint32_t k)
 {
-	float *x = (float *)aligned_alloc(16, ((size_t)k * 4 + 15) & ~(size_t)15);
+	float *x = (float *)emu_alloc16((size_t)k * 4);
 	for (uint32_t i = 0; i < k; i++)
 		x[i] = rnd_uniform(-1.0f, 1.0f);
 	if (k > 40)
@@ -332,7 +355,7 @@ check_gemv(const kernel_entry *ke, double *worst)
 		ran++;
 		const uint32_t nb = (s.k + 255) / 256;
 		const size_t wbytes = variant_weight_bytes(v->qtype, s.n, s.k);
-		unsigned char *w = (unsigned char *)aligned_alloc(16, (wbytes + 15) & ~(size_t)15);
+		unsigned char *w = (unsigned char *)emu_alloc16(wbytes);
 		random_blocks(v->qtype, w, (size_t)s.n * nb);
 		float *x = random_x(s.k);
 		/* What the kernel multiplies with: x itself, or its Q8_1 form. */
@@ -340,7 +363,7 @@ check_gemv(const kernel_entry *ke, double *worst)
 		unsigned char *q8 = NULL;
 		const void *xarg = x;
 		if (v->input == VARIANT_X_Q8_1) {
-			q8 = (unsigned char *)aligned_alloc(16, (variant_q8_1_bytes(s.k) + 15) & ~(size_t)15);
+			q8 = (unsigned char *)emu_alloc16(variant_q8_1_bytes(s.k));
 			run_quantizer(qk, x, s.k, q8);
 			for (uint32_t i = 0; i < s.k; i++)
 				xe[i] = f16_value(q8 + (i / 32) * 36) * (signed char)q8[(i / 32) * 36 + 4 + i % 32];

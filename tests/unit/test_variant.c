@@ -45,7 +45,7 @@ test_registry_consistent(void **state)
 	size_t i, j, gemv = 0;
 
 	(void)state;
-	assert_int_equal(variant_count(), 14);
+	assert_int_equal(variant_count(), 18);
 	assert_null(variant_at(variant_count()));
 	for (i = 0; i < variant_count(); i++) {
 		const variant *v = variant_at(i);
@@ -85,7 +85,7 @@ test_registry_consistent(void **state)
 		}
 		free(text);
 	}
-	assert_int_equal(gemv, 13);
+	assert_int_equal(gemv, 17);
 	assert_int_equal(variant_quantizer()->kind, VARIANT_QUANTIZE);
 }
 
@@ -158,6 +158,12 @@ test_shape_rules(void **state)
 	expect_shape("q4k_mwv", 3, 7, 0, "k = 0");
 	expect_shape("q4k_mwv", 3, 0x80000000u, 4096, "n = 2147483648");
 	expect_shape("q4k_mwv", 3, 7, (1u << 30) + 256, "exceeds");
+	expect_shape("q4k_stream", 3, 4096, 14336, NULL);
+	expect_shape("q4k_stream", 8, 4096, 14336, "legal: 1..4");
+	expect_shape("q4k_stream_dp4a", 2, 7, 1000, "q4k_basic and q4k_mwv take any k");
+	expect_shape("q6k_stream", 4, 4096, 14336, NULL);
+	expect_shape("q6k_stream", 5, 4096, 14336, "legal: 1..4");
+	expect_shape("q6k_stream_dp4a", 2, 7, 4000, "q6k_basic and q6k_mwv take any k");
 	expect_shape("quantize_q8_1", 8, 0, 1000, NULL); /* n does not matter */
 	expect_shape("quantize_q8_1", 4, 0, 1000, "legal: 8");
 }
@@ -194,6 +200,12 @@ test_geometry(void **state)
 	expect_geometry("q4k_mwv_dp4a", 3, 100, 14336, 132, 100, 96, 0);
 	expect_geometry("q6k_dp4a", 2, 14336, 4096, 8, 128, 64, 0);
 	expect_geometry("q6k_hw_dp4a", 7, 14336, 4096, 1, 16, 224, 0);
+	/* stream: a block per 4 rows, capped at 16 blocks per SM (the
+	 * kernels stride over the remaining row groups) */
+	expect_geometry("q4k_stream", 2, 4096, 14336, 132, 2112, 64, 0);
+	expect_geometry("q4k_stream_dp4a", 3, 37, 512, 1, 16, 96, 0);
+	expect_geometry("q6k_stream", 4, 3, 256, 132, 3, 128, 0);
+	expect_geometry("q6k_stream_dp4a", 1, 14336, 4096, 132, 2112, 32, 0);
 	expect_geometry("quantize_q8_1", 8, 0, 4096, 132, 16, 256, 0);
 	expect_geometry("quantize_q8_1", 8, 0, 1000, 132, 4, 256, 0); /* 32 blocks of 32 */
 	expect_geometry("quantize_q8_1", 8, 0, 1, 132, 1, 256, 0);

@@ -1,0 +1,19 @@
+/* q4k_stream_dp4a: Q4_K GEMV against Q8_1 x with dp4a, designed for the
+ * read ceiling (see q4k_stream.cuh for the work split and pipeline,
+ * docs/perf-notes.md for the predictions).
+ *
+ * Launch: grid min(n, 16 * SMs), WARPS*32 threads (WARPS warps split each
+ * row's super-blocks; a block computes STREAM_ROWS rows at a time and
+ * strides over row groups by gridDim.x). Needs k % 256 == 0; x is k/32
+ * Q8_1 blocks.
+ *
+ * Per row and 32 weights a lane does 8 dp4a; the min term's sum of the
+ * Q8_1 values is computed once per step for all STREAM_ROWS rows. */
+#include "q4k_stream.cuh"
+
+extern "C" __global__ void __launch_bounds__(GG_THREADS)
+q4k_stream_dp4a(float *__restrict__ y, const unsigned char *__restrict__ w,
+	        const void *__restrict__ xv, int k, int n)
+{
+	q4k_stream_body<true>(y, w, xv, k, n);
+}

@@ -1,0 +1,258 @@
+/* q6k_stream.cuh: the body of q6k_stream (fp32 x) and q6k_stream_dp4a
+ * (Q8_1 x): Q6_K GEMV that streams the weights through shared memory with
+ * 16-byte cp.async copies, STREAM_STAGES steps deep per warp.
+ *
+ * Why shared memory. Q6_K super-blocks are 210 bytes, so a super-block
+ * starts at any even offset mod 16 and 16-byte loads of its fields are
+ * misaligned. But a row's run of super-blocks is one contiguous byte range:
+ * its cover by aligned 16-byte chunks can be copied as is (every DRAM byte
+ * once; the two end chunks are shared with the neighbouring ranges and
+ * come from L2 the second time), and the misalignment is handled where it
+ * is cheap, in shared memory (4-byte reads and a funnel shift).
+ *
+ * Work split. A block computes STREAM_ROWS rows (a unit; block-stride over
+ * units). A warp step covers super-blocks 4s..4s+3 of every row; the
+ * block's WARPS warps take steps warp, warp+WARPS, ... Each warp owns a
+ * ring of STREAM_STAGES slots; a slot holds, per row, the aligned chunks
+ * covering the step's 840 bytes (at most 54 chunks = 864 bytes). Copying
+ * needs only __syncwarp, never a block barrier.
+ *
+ * Inside a step, lane = 8*o + t: super-block 4s + o; t = 4*hh + 2*a + s2
+ * picks 16 ql bytes at 64hh + 32a + 16s2 and 16 qh bytes at
+ * 128 + 32hh + 16s2. Byte i of them gives column 128hh + 32a + 16s2 + i
+ * (low nibble, qh bits 2a..2a+1, sub-block 8hh + 2a + s2) and the column
+ * 64 above (high nibble, qh bits 2a+4.., sub-block 8hh + 4 + 2a + s2): two
+ * runs of 16 columns that share one int8 scale each, like q4k_stream's
+ * two runs. x for the runs is read once per step for all rows.
+ *
+ * q - 32 is folded in as sum(q*x) - 32*sum(x) per run. */
+#ifndef GG_Q6K_STREAM_CUH
+#define GG_Q6K_STREAM_CUH
+
+#include "stream.cuh"
+
+#ifndef STREAM_STAGES
+#define STREAM_STAGES 3
+#endif
+#if STREAM_STAGES < 2 || STREAM_STAGES > 4
+#error "STREAM_STAGES must be in 2..4"
+#endif
+
+#define Q6S_STEP_BYTES (STREAM_SB_PER_STEP * Q6K_BYTES) /* 840 */
+/* 16-byte chunks covering 840 bytes that start at an even offset mod 16 */
+#define Q6S_SEG_CHUNKS ((14 + Q6S_STEP_BYTES + 15) / 16) /* 54 */
+
+/* Lanes per row when copying: the warp's 32 lanes split over the
+ * STREAM_ROWS rows, each lane copying every Q6S_LPR-th chunk of its row. */
+#if 32 % STREAM_ROWS != 0
+#error "q6k_stream needs STREAM_ROWS to divide 32"
+#endif
+#define Q6S_LPR (32 / STREAM_ROWS)
+#define Q6S_CHUNKS_PER_LANE ((Q6S_SEG_CHUNKS + Q6S_LPR - 1) / Q6S_LPR)
+
+/* Copy one step of the lane's row (row lane / Q6S_LPR) into its part of a
+ * ring slot: the aligned chunks covering super-blocks 4s.. of the row
+ * (fewer at the row's end), chunk ci = lane % Q6S_LPR + Q6S_LPR * m. `seg`
+ * is the byte offset of super-block 4s. A chunk may run up to 15 bytes past
+ * the step's last super-block into the next row's bytes, which is harmless,
+ * except at the very end of the matrix: `last` (the last step of the last
+ * row) makes every copy stop at the step's last byte (cp.async zero-fills
+ * the rest), so nothing past the matrix is read. Commits nothing: the
+ * caller commits one group per step. */
+__device__ __forceinline__ void q6s_issue(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const u8 *w, size_t seg, int nsb,
+					  bool last, int lane)
+{
+	const int r = lane / Q6S_LPR, c0 = lane % Q6S_LPR;
+	const size_t al = seg & ~(size_t)15;
+	/* bytes of the step's range from chunk c0's start on */
+	const int left0 = (int)(seg - al) + nsb * Q6K_BYTES - 16 * c0;
+	const u8 *src = w + al + 16 * (size_t)c0;
+	const gg_saddr dst = gg_smem_addr(&slot[r][c0]);
+	if (!last) {
+#pragma unroll
+		for (int m = 0; m < Q6S_CHUNKS_PER_LANE; m++)
+			if (left0 > 16 * Q6S_LPR * m)
+				gg_cp_async16_full(dst + 16 * Q6S_LPR * m, src + 16 * Q6S_LPR * m);
+	} else {
+		for (int m = 0; m < Q6S_CHUNKS_PER_LANE; m++) {
+			const int left = left0 - 16 * Q6S_LPR * m;
+			if (left > 0)
+				gg_cp_async16(dst + 16 * Q6S_LPR * m, src + 16 * Q6S_LPR * m,
+					      left < 16 ? (u32)left : 16u);
+		}
+	}
+}
+
+/* Super-blocks in step s of a row of nb: 4, fewer in the last step. */
+__device__ __forceinline__ int q6s_nsb(int nb, int s)
+{
+	const int left = nb - STREAM_SB_PER_STEP * s;
+	return left < STREAM_SB_PER_STEP ? left : STREAM_SB_PER_STEP;
+}
+
+/* 16 bytes from shared memory at a 2-byte aligned address: five aligned
+ * words and a funnel shift (misalignment 0 or 2 bytes). `at` is the byte
+ * offset of p from a 16-byte aligned base, which fixes the misalignment. */
+__device__ __forceinline__ void q6s_read16(const u8 *p, int at, u32 out[4])
+{
+	const int mis = at & 3;
+	const u32 *q = (const u32 *)(p - mis);
+	const u32 v0 = q[0], v1 = q[1], v2 = q[2], v3 = q[3], v4 = q[4];
+	const u32 sh = 8u * (u32)mis;
+	out[0] = gg_funnel_r(v0, v1, sh);
+	out[1] = gg_funnel_r(v1, v2, sh);
+	out[2] = gg_funnel_r(v2, v3, sh);
+	out[3] = gg_funnel_r(v3, v4, sh);
+}
+
+/* Bits 0-3 of each byte from `nib`, bits 4-7 from `hi` (one LOP3). */
+__device__ __forceinline__ u32 q6s_merge(u32 nib, u32 hi)
+{
+	return (nib & 0x0F0F0F0Fu) | (hi & 0xF0F0F0F0u);
+}
+
+/* One step for one lane from its ring slot: x for super-block 4s + o, then
+ * every row. `valid` false (octet past the row's end) adds nothing and
+ * reads x at column 0; its shared-memory reads stay inside the slot. */
+template <bool Q8>
+__device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const size_t rowoff[STREAM_ROWS],
+					 int s, int nb, const void *xv, int lane, float acc[STREAM_ROWS])
+{
+	const int o = lane >> 3, t = lane & 7;
+	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
+	const int b = STREAM_SB_PER_STEP * s + o;
+	const bool valid = b < nb;
+	const int bx = valid ? b : 0;
+	/* offsets inside the super-block */
+	const int ql_at = 64 * hh + 32 * a + 16 * s2, qh_at = 128 + 32 * hh + 16 * s2;
+	const int sc_at = 192 + 8 * hh + 2 * a + s2;
+
+	if constexpr (!Q8) {
+		/* bytes 0, 1 of each word: bits 0-5 after (v, v >> 8): x * 2^85;
+		 * bytes 2, 3: bits 16-21: x * 2^69 (see stream_x32) */
+		const float scale[4] = { 0x1p85f, 0x1p85f, 0x1p69f, 0x1p69f };
+		const int col_lo = bx * QK_K + 128 * hh + 32 * a + 16 * s2;
+		stream_x32 x;
+		stream_load_x32((const float *)xv, col_lo, col_lo + 64, scale, scale, &x);
+#pragma unroll
+		for (int r = 0; r < STREAM_ROWS; r++) {
+			const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & 15) + Q6K_BYTES * o;
+			const u8 *sb = (const u8 *)slot[r] + at;
+			u32 ql[4], qh[4];
+			q6s_read16(sb + ql_at, at + ql_at, ql);
+			q6s_read16(sb + qh_at, at + qh_at, qh);
+			const int sc_lo = ((const i8 *)sb)[sc_at], sc_hi = ((const i8 *)sb)[sc_at + 4];
+			const float d = gg_h2f((u16)gg_ld_u16(sb + 208));
+			float lo = 0.0f, hi = 0.0f;
+#pragma unroll
+			for (int k4 = 0; k4 < 4; k4++) {
+				/* bits 6-7 of each byte may hold stray qh bits:
+				 * the 0x3F masks below drop them */
+				const u32 vl = q6s_merge(ql[k4], qh[k4] << (4 - 2 * a));
+				const u32 vh = q6s_merge(ql[k4] >> 4, qh[k4] >> (2 * a));
+				const u32 vl8 = vl >> 8, vh8 = vh >> 8;
+				lo += gg_bits_f32(vl & 0x3Fu) * x.lo[4 * k4 + 0];
+				lo += gg_bits_f32(vl8 & 0x3Fu) * x.lo[4 * k4 + 1];
+				lo += gg_bits_f32(vl & 0x3F0000u) * x.lo[4 * k4 + 2];
+				lo += gg_bits_f32(vl8 & 0x3F0000u) * x.lo[4 * k4 + 3];
+				hi += gg_bits_f32(vh & 0x3Fu) * x.hi[4 * k4 + 0];
+				hi += gg_bits_f32(vh8 & 0x3Fu) * x.hi[4 * k4 + 1];
+				hi += gg_bits_f32(vh & 0x3F0000u) * x.hi[4 * k4 + 2];
+				hi += gg_bits_f32(vh8 & 0x3F0000u) * x.hi[4 * k4 + 3];
+			}
+			const float v = d * ((float)sc_lo * (lo * STREAM_TWO64 - 32.0f * x.lo_sum) +
+					     (float)sc_hi * (hi * STREAM_TWO64 - 32.0f * x.hi_sum));
+			acc[r] += valid ? v : 0.0f;
+		}
+	} else {
+		stream_x8 x;
+		stream_load_x8((const u8 *)xv, bx * 8 + 4 * hh + a, bx * 8 + 4 * hh + a + 2, 16 * s2, &x);
+		const int off_lo = 32 * x.sum_lo, off_hi = 32 * x.sum_hi;
+#pragma unroll
+		for (int r = 0; r < STREAM_ROWS; r++) {
+			const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & 15) + Q6K_BYTES * o;
+			const u8 *sb = (const u8 *)slot[r] + at;
+			u32 ql[4], qh[4];
+			q6s_read16(sb + ql_at, at + ql_at, ql);
+			q6s_read16(sb + qh_at, at + qh_at, qh);
+			const int sc_lo = ((const i8 *)sb)[sc_at], sc_hi = ((const i8 *)sb)[sc_at + 4];
+			const float d = gg_h2f((u16)gg_ld_u16(sb + 208));
+			int dl = 0, dh = 0;
+#pragma unroll
+			for (int k4 = 0; k4 < 4; k4++) {
+				/* clean 6-bit bytes: dp4a reads all 8 bits */
+				const u32 vl = (ql[k4] & 0x0F0F0F0Fu) | ((qh[k4] << (4 - 2 * a)) & 0x30303030u);
+				const u32 vh = ((ql[k4] >> 4) & 0x0F0F0F0Fu) | ((qh[k4] >> (2 * a)) & 0x30303030u);
+				dl = __dp4a((int)vl, x.lo[k4], dl);
+				dh = __dp4a((int)vh, x.hi[k4], dh);
+			}
+			const float v = d * (x.d_lo * (float)(sc_lo * (dl - off_lo)) +
+					     x.d_hi * (float)(sc_hi * (dh - off_hi)));
+			acc[r] += valid ? v : 0.0f;
+		}
+	}
+}
+
+/* The kernel body: y = W x for Q6_K W, k % 256 == 0 (the registry checks). */
+template <bool Q8>
+__device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 *__restrict__ w,
+						const void *__restrict__ xv, int k, int n)
+{
+	__shared__ gg_u4 ring[WARPS][STREAM_STAGES][STREAM_ROWS][Q6S_SEG_CHUNKS];
+	__shared__ float part[WARPS][STREAM_ROWS];
+	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+	const int nb = k / QK_K;
+	const int nsteps = (nb + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP;
+	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
+	const size_t row_bytes = (size_t)nb * Q6K_BYTES;
+	const int units = stream_units(n);
+
+	for (int u = blockIdx.x; u < units; u += gridDim.x) {
+		const int row0 = u * STREAM_ROWS;
+		size_t rowoff[STREAM_ROWS];
+		float acc[STREAM_ROWS];
+#pragma unroll
+		for (int r = 0; r < STREAM_ROWS; r++) {
+			const int rr = row0 + r < n ? row0 + r : n - 1;
+			rowoff[r] = (size_t)rr * row_bytes;
+			acc[r] = 0.0f;
+		}
+		/* the row this lane copies */
+		int crow = row0 + lane / Q6S_LPR;
+		crow = crow < n ? crow : n - 1;
+		const bool clast = crow == n - 1;
+		const size_t coff = (size_t)crow * row_bytes;
+		/* Ring: step i (this warp's i-th, global step warp + i*WARPS) lives
+		 * in slot i % STREAM_STAGES. One commit group per step, empty
+		 * when there is no step, so wait<STAGES-1> always means "step i
+		 * has landed" for this lane; __syncwarp then publishes every
+		 * lane's copies. The trailing __syncwarp keeps a slot from being
+		 * refilled while a lane still reads it. */
+#pragma unroll
+		for (int j = 0; j < STREAM_STAGES - 1; j++) {
+			if (j < cnt) {
+				const int sj = warp + j * WARPS;
+				q6s_issue(ring[warp][j], w, coff + (size_t)sj * Q6S_STEP_BYTES, q6s_nsb(nb, sj),
+					  clast && sj == nsteps - 1, lane);
+			}
+			gg_cp_commit();
+		}
+		for (int i = 0; i < cnt; i++) {
+			const int jn = i + STREAM_STAGES - 1;
+			if (jn < cnt) {
+				const int sj = warp + jn * WARPS;
+				q6s_issue(ring[warp][jn % STREAM_STAGES], w, coff + (size_t)sj * Q6S_STEP_BYTES,
+					  q6s_nsb(nb, sj), clast && sj == nsteps - 1, lane);
+			}
+			gg_cp_commit();
+			gg_cp_wait<STREAM_STAGES - 1>();
+			__syncwarp();
+			q6s_step<Q8>(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, xv, lane, acc);
+			__syncwarp();
+		}
+		gg_cp_wait<0>();
+		stream_store_rows(y, row0, n, acc, part);
+	}
+}
+
+#endif

@@ -1,0 +1,357 @@
+/* stream.cuh: what the streaming GEMV variants (q4k_stream*, q6k_stream*)
+ * share: wide weight loads that bypass L1, cp.async staging, the
+ * "unit" loop (R rows per thread block, the block's warps splitting the
+ * row's super-blocks) and its deterministic reduction. The design and the
+ * predictions behind every constant are in docs/perf-notes.md.
+ *
+ * Why these kernels look the way they do: a GEMV at n = 1 reads every
+ * weight byte exactly once, so it can only be as fast as DRAM. Reaching
+ * the read ceiling needs about 3 TB/s x ~1 us = ~3 MB of loads in flight
+ * across the chip, i.e. ~24 KB per SM, with every byte fetched once. The
+ * variants therefore
+ *  - load 16 bytes per thread per instruction (Q4_K directly into
+ *    registers, Q6_K through cp.async into shared memory because its
+ *    210-byte blocks are only 2-byte aligned);
+ *  - keep several steps of those loads in flight per warp (PIPE register
+ *    stages / STAGES shared-memory stages) before the first use;
+ *  - give each thread the same columns for R rows at once, so one x read
+ *    (from L1: x stays cached there while the weights bypass it) serves R
+ *    rows;
+ *  - size a unit (R rows) so that all units of a 4096-row matrix are
+ *    resident at once: one wave, no tail of late blocks.
+ *
+ * Every entry still has the common ABI (common.cuh). Compile-time knobs
+ * (each with its legal values; the registry only varies WARPS):
+ *   STREAM_ROWS   rows per unit (per block), 1..8, default 4 (q6k_stream:
+ *                 a divisor of 32)
+ *   STREAM_PIPE   Q4_K register stages in flight per warp, 1..4, default 3
+ *                 (q4k_stream sets 2)
+ *   STREAM_STAGES Q6_K shared-memory stages per warp, 2..4, default 3;
+ *                 WARPS * STAGES * ROWS * 864 bytes must fit 48 KB
+ *
+ * GG_HOST_EMU: the emulator build (tests/emu) gets plain C++ versions of
+ * the PTX below. Its cp.async is deferred until cp.async.wait_group, so
+ * a missing wait or __syncwarp reads stale shared memory there too. */
+#ifndef GG_STREAM_CUH
+#define GG_STREAM_CUH
+
+#include "common.cuh"
+
+#ifndef STREAM_ROWS
+#define STREAM_ROWS 4
+#endif
+#if STREAM_ROWS < 1 || STREAM_ROWS > 8
+#error "STREAM_ROWS must be in 1..8"
+#endif
+
+/* Super-blocks per warp step: 8 lanes share one super-block, so a warp
+ * covers 4 of them (576 bytes of Q4_K, 840 of Q6_K per row) per step. */
+#define STREAM_SB_PER_STEP 4
+
+/* 2^64: the fp32 forms' products come out scaled by 2^-64 (stream_x32). */
+#define STREAM_TWO64 18446744073709551616.0f
+
+#ifdef GG_HOST_EMU
+struct alignas(16) gg_u4 {
+	u32 x, y, z, w;
+};
+#else
+typedef uint4 gg_u4;
+#endif
+
+/* ------------------------------------------------------------ loads */
+
+#ifndef GG_HOST_EMU
+/* 16 bytes of weights, read once: no L1 allocation (x lives in L1 and
+ * must stay there), and a 256-byte L2 prefetch hint because neighbouring
+ * sectors are always wanted next. p must be 16-byte aligned. */
+__device__ __forceinline__ gg_u4 gg_ld_stream_v4(const u8 *p)
+{
+	gg_u4 v;
+	asm("ld.global.nc.L1::no_allocate.L2::256B.v4.u32 {%0, %1, %2, %3}, [%4];"
+	    : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+	    : "l"(p));
+	return v;
+}
+
+/* One aligned word of weights with the same cache policy. */
+__device__ __forceinline__ u32 gg_ld_stream_u32(const u8 *p)
+{
+	u32 v;
+	asm("ld.global.nc.L1::no_allocate.L2::256B.u32 %0, [%1];" : "=r"(v) : "l"(p));
+	return v;
+}
+
+/* The float whose bits are u. With u < 2^23 that is the denormal
+ * u * 2^-149, exactly. */
+__device__ __forceinline__ float gg_bits_f32(u32 u)
+{
+	return __uint_as_float(u);
+}
+
+__device__ __forceinline__ u32 gg_funnel_r(u32 lo, u32 hi, u32 shift)
+{
+	return __funnelshift_r(lo, hi, shift);
+}
+
+/* A shared-memory address for cp.async: the 32-bit shared-window offset,
+ * so that offsets from it are plain 32-bit adds. */
+typedef u32 gg_saddr;
+
+__device__ __forceinline__ gg_saddr gg_smem_addr(const void *p)
+{
+	u32 s;
+	asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(s) : "l"(p));
+	return s;
+}
+
+/* cp.async: 16 bytes global -> shared, bypassing registers and L1 (.cg).
+ * Only src_bytes (1..16) are read; the rest of the 16 is zero-filled, so
+ * a copy may end exactly at the last byte of the matrix. Both addresses
+ * must be 16-byte aligned. */
+__device__ __forceinline__ void gg_cp_async16(gg_saddr dst, const void *gsrc, u32 src_bytes)
+{
+	asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16, %2;"
+		     :
+		     : "r"(dst), "l"(gsrc), "r"(src_bytes)
+		     : "memory");
+}
+
+/* The same, all 16 bytes. */
+__device__ __forceinline__ void gg_cp_async16_full(gg_saddr dst, const void *gsrc)
+{
+	asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;" : : "r"(dst), "l"(gsrc) : "memory");
+}
+
+__device__ __forceinline__ void gg_cp_commit(void)
+{
+	asm volatile("cp.async.commit_group;" ::: "memory");
+}
+
+/* Wait until at most N of this thread's committed groups are pending.
+ * Other lanes' copies are visible only after a __syncwarp as well. */
+template <int N> __device__ __forceinline__ void gg_cp_wait(void)
+{
+	asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+#else /* GG_HOST_EMU */
+#include <stdio.h>
+#include <stdlib.h>
+
+static inline gg_u4 gg_ld_stream_v4(const u8 *p)
+{
+	gg_u4 v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline u32 gg_ld_stream_u32(const u8 *p)
+{
+	return *(const u32 *)p;
+}
+
+static inline float gg_bits_f32(u32 u)
+{
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+static inline u32 gg_funnel_r(u32 lo, u32 hi, u32 shift)
+{
+	return (u32)((((uint64_t)hi << 32) | lo) >> (shift & 31));
+}
+
+/* A warp barrier: every lane must arrive (the emulator's shuffle is a
+ * rendezvous of all 32 lanes). */
+static inline void __syncwarp(unsigned mask = 0xffffffffu)
+{
+	(void)__shfl_sync(mask, 0, 0);
+}
+
+/* Deferred copies, per emulated thread: issued into the open group,
+ * performed only when a wait retires their group. */
+struct gg_emu_copy {
+	u8 *dst;
+	const u8 *src;
+	u32 bytes;
+	unsigned group;
+};
+#define GG_EMU_MAX_COPIES 128
+static gg_emu_copy gg_emu_copies[1024][GG_EMU_MAX_COPIES];
+static int gg_emu_ncopies[1024];
+static unsigned gg_emu_open_group[1024];
+
+/* In the emulator a shared address is simply a pointer. */
+typedef u8 *gg_saddr;
+
+static inline gg_saddr gg_smem_addr(const void *p)
+{
+	return (u8 *)p;
+}
+
+static inline void gg_cp_async16(gg_saddr dst, const void *gsrc, u32 src_bytes)
+{
+	const unsigned t = threadIdx.x;
+	if (gg_emu_ncopies[t] == GG_EMU_MAX_COPIES || src_bytes == 0 || src_bytes > 16 ||
+	    ((uintptr_t)dst & 15) != 0 || ((uintptr_t)gsrc & 15) != 0) {
+		fprintf(stderr, "emu: bad cp.async (thread %u: %d pending, %u bytes, dst %p, src %p)\n", t,
+			gg_emu_ncopies[t], src_bytes, (void *)dst, gsrc);
+		abort();
+	}
+	gg_emu_copies[t][gg_emu_ncopies[t]++] = { dst, (const u8 *)gsrc, src_bytes, gg_emu_open_group[t] };
+}
+
+static inline void gg_cp_async16_full(gg_saddr dst, const void *gsrc)
+{
+	gg_cp_async16(dst, gsrc, 16);
+}
+
+static inline void gg_cp_commit(void)
+{
+	gg_emu_open_group[threadIdx.x]++;
+}
+
+template <int N> static inline void gg_cp_wait(void)
+{
+	const unsigned t = threadIdx.x;
+	int kept = 0;
+	for (int i = 0; i < gg_emu_ncopies[t]; i++) {
+		gg_emu_copy *c = &gg_emu_copies[t][i];
+		/* committed groups are < open_group; retire all but the newest N */
+		if (c->group + N < gg_emu_open_group[t]) {
+			memcpy(c->dst, c->src, c->bytes);
+			memset(c->dst + c->bytes, 0, 16 - c->bytes);
+		} else {
+			gg_emu_copies[t][kept++] = *c;
+		}
+	}
+	gg_emu_ncopies[t] = kept;
+}
+#endif /* GG_HOST_EMU */
+
+/* ------------------------------------------------------------ geometry */
+
+/* Rows [unit*STREAM_ROWS, +STREAM_ROWS) form a unit; the block-stride loop
+ * covers ceil(n / STREAM_ROWS) units (the registry launches
+ * min(n, 16 * SMs) blocks, so blocks past the last unit return at once).
+ * Row indices past n are clamped to n-1 for loading and never stored. */
+__device__ __forceinline__ int stream_units(int n)
+{
+	return (n + STREAM_ROWS - 1) / STREAM_ROWS;
+}
+
+/* Sum each acc[r] over the block and store it to y[row0 + r] for the rows
+ * below n. Every thread of the block must call it; it holds two barriers
+ * when WARPS > 1 (the second lets the next unit reuse `part`). The order of
+ * additions is fixed, so results do not vary between runs. */
+__device__ __forceinline__ void stream_store_rows(float *y, int row0, int n, float acc[STREAM_ROWS],
+						  float (*part)[STREAM_ROWS])
+{
+	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++)
+		acc[r] = gg_warp_sum(acc[r]);
+	if (WARPS == 1) {
+		if (lane == 0) {
+#pragma unroll
+			for (int r = 0; r < STREAM_ROWS; r++)
+				if (row0 + r < n)
+					y[row0 + r] = acc[r];
+		}
+		return;
+	}
+	if (lane == 0) {
+#pragma unroll
+		for (int r = 0; r < STREAM_ROWS; r++)
+			part[warp][r] = acc[r];
+	}
+	__syncthreads();
+	if (warp == 0 && lane < STREAM_ROWS && row0 + lane < n) {
+		float t = 0.0f;
+		for (int i = 0; i < WARPS; i++)
+			t += part[i][lane];
+		y[row0 + lane] = t;
+	}
+	__syncthreads();
+}
+
+/* ------------------------------------------------------------ x, fp32 */
+
+/* The lane's 32 columns of fp32 x, prepared for the exact nibble trick.
+ *
+ * A weight nibble n sitting at bit 4j of a word w becomes the float whose
+ * bits are (w & (0xF << 4j)): the denormal n * 2^(4j-149), exact, in one
+ * AND and no conversion instruction. Multiplying it by x * 2^(85-4j) gives
+ * n * x * 2^-64 rounded once, like the plain product. So x is scaled once
+ * per step (shared by the STREAM_ROWS rows) by the power of two that
+ * matches the bit position of its nibble, and the row sums are scaled back
+ * by 2^64 with the block scale. Range: |x| < 2^43 (else x * 2^85
+ * overflows) and full precision for |n*x| >= 2^-62; products below that
+ * are denormal (absolute error 2^-149 * 2^64 = 2^-85, far under any
+ * tolerance). The sums `lo_sum` / `hi_sum` are of the unscaled x. */
+struct stream_x32 {
+	float lo[16], hi[16]; /* scaled x of the lane's two 16-column runs */
+	float lo_sum, hi_sum; /* plain sums of the same runs */
+};
+
+/* Load 2 x 16 floats at col_lo and col_hi (16-byte aligned) through L1 and
+ * scale column i of each run by scale_lo[i % 4] / scale_hi[i % 4]. */
+__device__ __forceinline__ void stream_load_x32(const float *x, int col_lo, int col_hi,
+						const float scale_lo[4], const float scale_hi[4],
+						stream_x32 *o)
+{
+	float s_lo = 0.0f, s_hi = 0.0f;
+#pragma unroll
+	for (int t = 0; t < 4; t++) {
+		const float4 a = *(const float4 *)(x + col_lo + 4 * t);
+		const float4 b = *(const float4 *)(x + col_hi + 4 * t);
+		s_lo += (a.x + a.y) + (a.z + a.w);
+		s_hi += (b.x + b.y) + (b.z + b.w);
+		o->lo[4 * t + 0] = a.x * scale_lo[0];
+		o->lo[4 * t + 1] = a.y * scale_lo[1];
+		o->lo[4 * t + 2] = a.z * scale_lo[2];
+		o->lo[4 * t + 3] = a.w * scale_lo[3];
+		o->hi[4 * t + 0] = b.x * scale_hi[0];
+		o->hi[4 * t + 1] = b.y * scale_hi[1];
+		o->hi[4 * t + 2] = b.z * scale_hi[2];
+		o->hi[4 * t + 3] = b.w * scale_hi[3];
+	}
+	o->lo_sum = s_lo;
+	o->hi_sum = s_hi;
+}
+
+/* ------------------------------------------------------------ x, Q8_1 */
+
+/* The lane's 2 x 16 int8 values of Q8_1 x (4 words per run), their block
+ * scales d8, and the sum of each run's values (for the Q4_K min term and
+ * Q6_K's -32 offset). */
+struct stream_x8 {
+	int lo[4], hi[4];
+	float d_lo, d_hi;
+	int sum_lo, sum_hi;
+};
+
+/* Run `lo` is values off..off+15 of Q8_1 block blk_lo, `hi` the same of
+ * blk_hi (off is 0 or 16). The blocks are 36 bytes, so only 4-byte loads
+ * are aligned. */
+__device__ __forceinline__ void stream_load_x8(const u8 *q8, int blk_lo, int blk_hi, int off,
+					       stream_x8 *o)
+{
+	const u8 *a = q8 + (size_t)blk_lo * Q8_1_BYTES;
+	const u8 *b = q8 + (size_t)blk_hi * Q8_1_BYTES;
+	int s_lo = 0, s_hi = 0;
+#pragma unroll
+	for (int t = 0; t < 4; t++) {
+		o->lo[t] = (int)gg_ld_u32(a + 4 + off + 4 * t);
+		o->hi[t] = (int)gg_ld_u32(b + 4 + off + 4 * t);
+		s_lo = __dp4a(0x01010101, o->lo[t], s_lo);
+		s_hi = __dp4a(0x01010101, o->hi[t], s_hi);
+	}
+	o->d_lo = gg_h2f((u16)gg_ld_u16(a));
+	o->d_hi = gg_h2f((u16)gg_ld_u16(b));
+	o->sum_lo = s_lo;
+	o->sum_hi = s_hi;
+}
+
+#endif
