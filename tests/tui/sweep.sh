@@ -1,0 +1,30 @@
+#!/bin/sh
+# s sweeps the whole matrix with a progress bar (without a GPU: a compile
+# check of every legal cell); Esc cancels a sweep.
+. "${top_srcdir:-.}/tests/tui/tui-lib.sh"
+
+# A private build cache, so the builds are real compiles and take time.
+tui_shell
+tui_run "XDG_CACHE_HOME='$TUI_DIR/cache'"
+tui_wait "regs  spill"
+tui_keys G
+tui_wait "> ffn_down.weight"
+tui_has "q6_K"
+tui_keys s
+if [ ! -e /dev/nvidia0 ]; then
+	tui_wait "compile check blk.0.ffn_down.weight"
+	tui_wait "sweep done: 25 cells checked" 300
+	# Every legal cell of the four Q6_K variants now shows its registers.
+	n=$(tui_screen | grep -o '[0-9][0-9]* regs' | wc -l)
+	[ "$n" -ge 25 ] || tui_fail "only $n cells show registers after the sweep"
+else
+	tui_wait "sweep done" 300
+fi
+# A second sweep, of a q4_K matrix nothing was built for yet, cancelled at
+# once.
+tui_keys k
+tui_wait "> ffn_up.weight"
+tui_keys s Escape
+tui_wait "sweep cancelled"
+tui_keys q
+tui_wait "GGSCOPE-EXIT=0"
