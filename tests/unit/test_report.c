@@ -625,7 +625,7 @@ test_recommend(void **state)
 	assert_string_equal(p->env, "WIDE_Q4K_DISABLE=1");
 	assert_false(p->rec[0].matches_winners);
 	assert_true(fabs(p->rec[0].best_total_us - 4) < 1e-9);
-	assert_non_null(strstr(p->rec[0].why, "q4k_coalesced at 1 warps wins (1.00 us against 5.00 us): "
+	assert_non_null(strstr(p->rec[0].why, "q4k_coalesced at 1 warp wins (1.00 us against 5.00 us): "
 		"no seed variable selects it"));
 	/* nothing correct: no profile, and why */
 	all_pass(r, 50);
