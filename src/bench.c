@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "bench.h"
+#include "bench_cupti.h"
+#include "cupti_gpu.h"
+#include "l2flush.h"
 #include "quant.h"
 #include "ref.h"
 #include "xalloc.h"
@@ -22,33 +25,37 @@
 
 struct bench_timer {
 	const char *name;
-	int (*launch)(gpu *g, int i, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args,
-		int nargs, errmsg *err);
-	int (*collect)(gpu *g, int n, double *us, errmsg *err);
+	/* at the start of each rep, the stream idle; NULL: nothing to do */
+	int (*begin)(struct bench_timing *tc, errmsg *err);
+	int (*launch)(struct bench_timing *tc, int i, gpu_func f, const gpu_launch_cfg *cfg,
+		const gpu_arg *args, int nargs, errmsg *err);
+	int (*collect)(struct bench_timing *tc, int n, double *us, errmsg *err);
 };
 
 static int
-ev_launch(gpu *g, int i, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args, int nargs,
-	errmsg *err)
+ev_launch(struct bench_timing *tc, int i, gpu_func f, const gpu_launch_cfg *cfg, const gpu_arg *args,
+	int nargs, errmsg *err)
 {
-	return gpu_launch_timed(g, f, cfg, args, nargs, 2 * i, 2 * i + 1, err);
+	return gpu_launch_timed(tc->g, f, cfg, args, nargs, 2 * i, 2 * i + 1, err);
 }
 
 static int
-ev_collect(gpu *g, int n, double *us, errmsg *err)
+ev_collect(struct bench_timing *tc, int n, double *us, errmsg *err)
 {
 	int i, rc;
 	float ms;
 
 	for (i = 0; i < n; i++) {
-		if ((rc = gpu_event_elapsed_ms(g, 2 * i, 2 * i + 1, &ms, err)) != 0)
+		if ((rc = gpu_event_elapsed_ms(tc->g, 2 * i, 2 * i + 1, &ms, err)) != 0)
 			return rc;
 		us[i] = (double)ms * 1e3;
 	}
 	return 0;
 }
 
-static const struct bench_timer event_timer = { "cuda events", ev_launch, ev_collect };
+static const struct bench_timer event_timer = { "cuda events", NULL, ev_launch, ev_collect };
+static const struct bench_timer cupti_timer = { "cupti activity", bench_cupti_begin, bench_cupti_launch,
+	bench_cupti_collect };
 
 /* ---------------------------------------------------------------- pure helpers */
 
@@ -59,6 +66,9 @@ bench_opts_default(bench_opts *o)
 	o->warmup = 3;
 	o->warm_l2 = false;
 	o->threads = 0;
+	o->cupti = NULL;
+	o->counters = false;
+	o->flush = NULL;
 }
 
 static int
@@ -302,17 +312,14 @@ resources(gpu *g, const struct loaded *l, const gpu_launch_cfg *cfg, bench_resul
 	}
 }
 
-/* One rep: poison, (flush), quantize, GEMV, wait. durations[0] is the GEMV,
- * durations[1] the quantizer. */
+/* Before a rep's launches: the arguments, poisoned outputs and, for cold
+ * L2, the flush (the flush kernel when there is one, else gpu_l2_flush). */
 static int
-one_rep(bench_session *s, const struct bench_timer *t, const bench_kernel *gk,
-	const struct loaded *gemv, const bench_kernel *qk, const struct loaded *quant, bool warm_l2,
-	double *durations, errmsg *err)
+prepare_rep(bench_session *s, bool quant, bool warm_l2, struct l2flush *flush, gpu_arg ga[5],
+	gpu_arg qa[3], errmsg *err)
 {
 	gpu *g = s->g;
-	gpu_arg ga[5], qa[3];
-	double us[BENCH_KERNELS];
-	int rc, n = 0;
+	int rc;
 
 	ga[0] = gpu_arg_buf(s->y_dev);
 	ga[1] = gpu_arg_buf(s->w_dev);
@@ -321,7 +328,7 @@ one_rep(bench_session *s, const struct bench_timer *t, const bench_kernel *gk,
 	ga[4] = gpu_arg_i32((int32_t)s->layer.rows);
 	if ((rc = gpu_buf_poison(g, s->y_dev, err)) != 0)
 		return rc;
-	if (quant != NULL) {
+	if (quant) {
 		qa[0] = gpu_arg_buf(s->x_dev);
 		qa[1] = gpu_arg_buf(s->q8_dev);
 		qa[2] = gpu_arg_i32((int32_t)s->layer.k);
@@ -329,17 +336,36 @@ one_rep(bench_session *s, const struct bench_timer *t, const bench_kernel *gk,
 		if ((rc = gpu_buf_poison(g, s->q8_dev, err)) != 0)
 			return rc;
 	}
-	if (!warm_l2 && (rc = gpu_l2_flush(g, err)) != 0)
+	if (!warm_l2 && (rc = flush != NULL ? l2flush_run(flush, err) : gpu_l2_flush(g, err)) != 0)
+		return rc;
+	return 0;
+}
+
+/* One rep: poison, (flush), quantize, GEMV, wait. durations[0] is the GEMV,
+ * durations[1] the quantizer. */
+static int
+one_rep(bench_session *s, const struct bench_timer *t, struct bench_timing *tc, const bench_kernel *gk,
+	const struct loaded *gemv, const bench_kernel *qk, const struct loaded *quant, bool warm_l2,
+	struct l2flush *flush, double *durations, errmsg *err)
+{
+	gpu *g = s->g;
+	gpu_arg ga[5], qa[3];
+	double us[BENCH_KERNELS];
+	int rc, n = 0;
+
+	if (t->begin != NULL && (rc = t->begin(tc, err)) != 0)
+		return rc;
+	if ((rc = prepare_rep(s, quant != NULL, warm_l2, flush, ga, qa, err)) != 0)
 		return rc;
 	if (quant != NULL) {
-		if ((rc = t->launch(g, 1, quant->fn, &qk->cfg, qa, 3, err)) != 0)
+		if ((rc = t->launch(tc, 1, quant->fn, &qk->cfg, qa, 3, err)) != 0)
 			return rc;
 		n = 2;
 	} else
 		n = 1;
-	if ((rc = t->launch(g, 0, gemv->fn, &gk->cfg, ga, 5, err)) != 0)
+	if ((rc = t->launch(tc, 0, gemv->fn, &gk->cfg, ga, 5, err)) != 0)
 		return rc;
-	if ((rc = gpu_sync(g, err)) != 0 || (rc = t->collect(g, n, us, err)) != 0)
+	if ((rc = gpu_sync(g, err)) != 0 || (rc = t->collect(tc, n, us, err)) != 0)
 		return rc;
 	durations[0] = us[0];
 	durations[1] = n > 1 ? us[1] : 0;
@@ -376,11 +402,68 @@ check_output(bench_session *s, bool q8, bench_result *r, errmsg *err)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- hardware counters (CUPTI) */
+
+/* One counter session after the timed reps, with user replay: before each
+ * pass the outputs are poisoned and L2 flushed (unless warm) and the stream
+ * drained, so every pass sees what ncu --cache-control all would. The
+ * ranges come in launch order: the quantizer's first. A CUPTI failure only
+ * leaves r->counters_note; a sticky error is returned. */
+static int
+counter_session(bench_session *s, const bench_kernel *gk, const struct loaded *gemv,
+	const bench_kernel *qk, const struct loaded *quant, const bench_opts *o, bench_result *r,
+	errmsg *err)
+{
+	gpu *g = s->g;
+	gpu_arg ga[5], qa[3];
+	cupti_counters k;
+	bool done = false;
+	errmsg why;
+	int rc;
+
+	if (!bench_cupti_counters_wanted(o, r))
+		return 0;
+	if ((rc = cupti_gpu_counters_begin(o->cupti, quant ? 2 : 1, CUPTI_REPLAY_USER, &why)) != 0)
+		goto note;
+	while (!done) {
+		if ((rc = prepare_rep(s, quant != NULL, o->warm_l2, o->flush, ga, qa, &why)) != 0 ||
+		    (rc = gpu_sync(g, &why)) != 0 ||
+		    (rc = cupti_gpu_counters_pass_begin(o->cupti, &why)) != 0)
+			goto abandon;
+		if ((quant != NULL && (rc = gpu_launch(g, quant->fn, &qk->cfg, qa, 3, &why)) != 0) ||
+		    (rc = gpu_launch(g, gemv->fn, &gk->cfg, ga, 5, &why)) != 0 ||
+		    (rc = gpu_sync(g, &why)) != 0 ||
+		    (rc = cupti_gpu_counters_pass_end(o->cupti, &done, &why)) != 0)
+			goto abandon;
+	}
+	if ((rc = cupti_gpu_counters_end(o->cupti, &k, &why)) != 0)
+		goto note;
+	/* The last pass's output is checked like any other. */
+	if ((rc = check_output(s, quant != NULL, r, err)) != 0)
+		return rc;
+	bench_cupti_take_counters(r, &k, quant != NULL ? 1 : 0);
+	return 0;
+abandon:
+	if (rc != GPU_ERESET) {
+		errmsg ignored;
+
+		(void)cupti_gpu_counters_end(o->cupti, &k, &ignored);
+	}
+note:
+	if (rc == GPU_ERESET) {
+		errmsg_set(err, "%s", why.text);
+		return rc;
+	}
+	snprintf(r->counters_note, sizeof r->counters_note, "%s", why.text);
+	return 0;
+}
+
 int
 bench_measure(bench_session *s, const bench_kernel *gemv, const bench_kernel *quant,
 	const bench_opts *o, bench_result *r)
 {
-	const struct bench_timer *t = &event_timer;
+	const struct bench_timer *t = bench_cupti_timing(o) ? &cupti_timer : &event_timer;
+	struct bench_timing tc;
 	gpu *g = s->g;
 	struct loaded lg, lq;
 	double *gt = NULL, *qt = NULL, *tt = NULL, d[BENCH_KERNELS];
@@ -397,6 +480,8 @@ bench_measure(bench_session *s, const bench_kernel *gemv, const bench_kernel *qu
 	r->reps = o->reps;
 	r->tol = quant ? BENCH_TOL_Q8 : BENCH_TOL_FP32;
 	r->bytes = bench_gemv_bytes(s->layer.w_bytes, s->layer.rows, s->layer.k, quant != NULL);
+	r->ideal_read_bytes = r->bytes - (uint64_t)s->layer.rows * 4;
+	bench_timing_init(&tc, g, o, gemv->entry, quant != NULL ? quant->entry : NULL);
 	if (o->reps < 1 || o->warmup < 0) {
 		errmsg_set(&err, "%d reps, %d warm-up launches", o->reps, o->warmup);
 		rc = GPU_EFAIL;
@@ -417,7 +502,7 @@ bench_measure(bench_session *s, const bench_kernel *gemv, const bench_kernel *qu
 	qt = xcalloc((size_t)o->reps, sizeof *qt);
 	tt = xcalloc((size_t)o->reps, sizeof *tt);
 	for (i = 0; i < o->warmup + o->reps; i++) {
-		if ((rc = one_rep(s, t, gemv, &lg, quant, quant ? &lq : NULL, o->warm_l2, d, &err)) != 0 ||
+		if ((rc = one_rep(s, t, &tc, gemv, &lg, quant, quant ? &lq : NULL, o->warm_l2, o->flush, d, &err)) != 0 ||
 		    (rc = check_output(s, quant != NULL, r, &err)) != 0)
 			goto out;
 		if (i >= o->warmup) {
@@ -438,6 +523,11 @@ bench_measure(bench_session *s, const bench_kernel *gemv, const bench_kernel *qu
 		if (gpu_device_info(g)->peak_bw_gbs > 0)
 			r->peak_pct = 100.0 * r->gbs / gpu_device_info(g)->peak_bw_gbs;
 	}
+	/* Occupancy with the carveout the driver really chose, then the
+	 * counters: a separate session, never mixed with the timed launches. */
+	bench_cupti_occupancy(g, &tc, r);
+	if ((rc = counter_session(s, gemv, &lg, quant, quant ? &lq : NULL, o, r, &err)) != 0)
+		goto out;
 	r->pass = r->checked && r->unwritten == 0 && r->non_finite == 0 && r->rel_l2 <= r->tol &&
 		(quant == NULL || (r->q8_checked && r->q8_rel_l2 <= BENCH_TOL_Q8_KERNEL));
 	rc = 0;

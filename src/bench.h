@@ -17,8 +17,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cupti.h"
 #include "errmsg.h"
 #include "gpu.h"
+#include "occupancy.h"
+
+struct cupti_gpu;
+struct l2flush;
 
 /* A weight matrix: `rows` rows of k elements of `type` (Q4_K or Q6_K),
  * row-major as in GGUF, each row ceil(k/256) super-blocks. k need not be a
@@ -71,6 +76,10 @@ typedef struct bench_opts {
 	int warmup;        /* untimed launches before them (default 3) */
 	bool warm_l2;      /* false (default): evict L2 before every timed launch */
 	int threads;       /* CPU reference threads, 0 = one per core */
+	/* CUPTI (cupti_gpu.h) and the flush kernel (l2flush.h); all optional */
+	struct cupti_gpu *cupti;   /* activity timing where its tier allows; NULL: CUDA events */
+	bool counters;             /* one more counter session per kernel (needs the COUNTERS tier) */
+	struct l2flush *flush;     /* cold L2 with the flush kernel; NULL: gpu_l2_flush */
 } bench_opts;
 
 void bench_opts_default(bench_opts *o);
@@ -111,6 +120,17 @@ typedef struct bench_result {
 	/* what went wrong, "" when nothing did */
 	char error[ERRMSG_MAX];
 	bool context_reset;            /* a sticky error forced a context reset */
+	/* CUPTI and occupancy (bench_cupti.c) */
+	bool record_valid;             /* the GEMV's activity record was seen */
+	cupti_kernel_time record;      /* its launch facts: registers, carveout (sharedMemoryExecuted) */
+	bool occ_valid;
+	occ_result occ;                /* theoretical occupancy, its limiter, waves (occupancy.h) */
+	uint64_t ideal_read_bytes;     /* weights + x: DRAM reads of a GEMV that reads each byte once */
+	bool counters_valid;
+	cupti_range_values counters;   /* the GEMV's range of the counter session */
+	int counter_passes;
+	double counters_wall_ms;
+	char counters_note[ERRMSG_MAX];/* why counters are n/a; "" */
 } bench_result;
 
 typedef struct bench_session bench_session;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench_cupti.h"
 #include "bench_table.h"
 #include "quant.h"
 
@@ -36,6 +37,48 @@ origin_name(enum jit_origin o)
 
 /* ---------------------------------------------------------------- text */
 
+/* The lines that say what CUPTI and the ceiling give this run. */
+static void
+text_header_cupti(const bench_table *t)
+{
+	const cupti_gpu_status *st = t->cupti;
+
+	if (st == NULL)
+		printf("counters  n/a: CUPTI not opened\n");
+	else if (st->tier == CUPTI_TIER_COUNTERS && t->opts->counters)
+		printf("counters  CUPTI range profiler on %s, one extra launch per row replayed %d times "
+			"(L2 flushed before each pass)%s\n", st->chip, st->passes,
+			st->full ? ", full set (sm__throughput)" : "");
+	else if (st->tier == CUPTI_TIER_COUNTERS)
+		printf("counters  off (--no-counters)\n");
+	else
+		printf("counters  n/a: %s\n", st->tier == CUPTI_TIER_TIMING ? st->counters_status : st->timing_status);
+	if (st != NULL && st->tier == CUPTI_TIER_COUNTERS && st->counters_status[0] != '\0')
+		printf("          %s\n", st->counters_status);
+	if (t->ceiling_gbs > 0)
+		printf("ceiling   %.0f GB/s read (%s); rd/idl = DRAM bytes read / (weights + x)\n", t->ceiling_gbs,
+			t->ceiling_note != NULL ? t->ceiling_note : "measured");
+	else
+		printf("ceiling   n/a%s%s\n", t->ceiling_note != NULL ? ": " : "", t->ceiling_note != NULL ? t->ceiling_note : "");
+}
+
+/* "63.4/75.0% registers": achieved (or -) over theoretical, and the limiter. */
+static void
+occupancy_cell(const bench_result *b)
+{
+	char cell[64], lim[64], ach[16] = "-";
+
+	if (!b->occ_valid) {
+		printf(" %-22s", b->occupancy_valid ? "" : "-");
+		return;
+	}
+	if (b->counters_valid && b->counters.valid[CUPTI_M_ACHIEVED_OCC])
+		snprintf(ach, sizeof ach, "%.1f", b->counters.value[CUPTI_M_ACHIEVED_OCC]);
+	snprintf(cell, sizeof cell, "%s/%.1f%% %s", ach, b->occ.theoretical_pct,
+		occupancy_limiter_short(b->occ.limiters, lim, sizeof lim));
+	printf(" %-22s", cell);
+}
+
 static void
 text_header(const bench_table *t)
 {
@@ -50,18 +93,21 @@ text_header(const bench_table *t)
 	if (gpu_available(t->g))
 		printf("library   %s, driver in a %s\n", gpu_lib_path(t->g), gpu_note(t->g));
 	printf("kernels   compiled for %s\n", t->arch);
-	printf("timing    cuda events, %s, median/min/max of %d launches after %d warm-up\n",
-		o->warm_l2 ? "warm L2 (no flush between launches)"
-		: "cold L2 (3 x L2 written before each launch)", o->reps, o->warmup);
+	printf("timing    %s, median/min/max of %d launches after %d warm-up, %s L2\n",
+		bench_cupti_timing(o) ? "CUPTI activity records" : "cuda events", o->reps, o->warmup,
+		o->warm_l2 ? "warm (no flush between launches)" : "cold");
+	if (!o->warm_l2)
+		printf("l2 flush  before each launch: %s\n", t->flush != NULL ? t->flush : "3 x L2 written");
+	text_header_cupti(t);
 	printf("input     x ~ N(0,1), seed %llu; checked against a CPU float64 reference\n",
 		(unsigned long long)t->seed);
 	printf("pass if   no output unwritten or non-finite, and rel_l2 <= %.0e (f32 x), or rel_l2 "
 		"<= %.0e\n          and <= %.0e against the reference with the Q8_1-rounded x "
 		"(q8_1 x)\n\n", BENCH_TOL_FP32, BENCH_TOL_Q8, BENCH_TOL_Q8_KERNEL);
-	printf("%-15s %2s %-5s %6s %4s %5s %4s %10s %9s %9s %9s %8s %9s %8s %6s %8s %8s  %s\n",
-		"variant", "W", "x", "block", "regs", "spill", "occ", "compile ms", "median us",
-		"min us", "max us", "q8_1 us", "total us", "GB/s", "%peak", "rel_l2", "q8_l2",
-		"result");
+	printf("%-15s %2s %-5s %6s %4s %5s %10s %9s %9s %9s %8s %9s %8s %6s %6s %7s %-22s %8s %8s  %s\n",
+		"variant", "W", "x", "block", "regs", "spill", "compile ms", "median us",
+		"min us", "max us", "q8_1 us", "total us", "GB/s", "%peak", "%ceil", "rd/idl",
+		"occ ach/theo (limiter)", "rel_l2", "q8_l2", "result");
 }
 
 /* A number or "-" when it is not valid, right-aligned in `width`. */
@@ -107,10 +153,6 @@ text_row(const bench_table *t, const struct bench_row *r)
 		printf(" %5d", m->res.spill_store_bytes + m->res.spill_load_bytes);
 	else
 		printf(" %5s", "-");
-	if (b->occupancy_valid)
-		printf(" %3.0f%%", b->occupancy_pct);
-	else
-		printf(" %4s", "-");
 	if (m != NULL)
 		snprintf(comp, sizeof comp, "%.1f %s", m->compile_ms, origin_name(r->build.origin));
 	printf(" %10s", comp);
@@ -121,9 +163,25 @@ text_row(const bench_table *t, const struct bench_row *r)
 	num(b->total.valid, b->total.median_us, 9, 2);
 	num(b->gemv.valid, b->gbs, 8, 1);
 	num(b->gemv.valid && b->peak_pct > 0, b->peak_pct, 6, 1);
+	num(b->gemv.valid && t->ceiling_gbs > 0, 100.0 * b->gbs / t->ceiling_gbs, 6, 1);
+	{
+		double ratio = 0;
+		bool have = bench_cupti_read_ratio(b, &ratio);
+
+		num(have, ratio, 7, 3);
+	}
+	occupancy_cell(b);
 	sci(b->checked, b->rel_l2, 8);
 	sci(b->q8_checked, b->q8_rel_l2, 8);
 	printf("  %s\n", bench_table_status(r));
+	if (r->measured) {
+		char verdict[512];
+
+		if (bench_cupti_verdict(b, gpu_device_info(t->g)->peak_bw_gbs, verdict, sizeof verdict)[0])
+			printf("    %s\n", verdict);
+		if (b->counters_note[0])
+			printf("    counters n/a: %s\n", b->counters_note);
+	}
 	/* Why a row did not pass, on the line below it. */
 	if (r->why[0])
 		printf("    %s\n", r->why);
@@ -188,8 +246,69 @@ jbuild(const jit_result *jr)
 	return o;
 }
 
+/* The CUPTI, occupancy and ceiling figures of a row. */
+static void
+jrow_cupti(json_object *o, const bench_table *t, const bench_result *b)
+{
+	json_object *x, *lim;
+	char buf[512];
+	double ratio;
+	int m;
+
+	json_object_object_add(o, "timer", b->timer != NULL ? json_object_new_string(b->timer) : NULL);
+	json_object_object_add(o, "ceiling_pct", jnum(b->gemv.valid && t->ceiling_gbs > 0, 100.0 * b->gbs / t->ceiling_gbs));
+	if (b->occ_valid) {
+		x = json_object_new_object();
+		json_object_object_add(x, "theoretical_pct", json_object_new_double(b->occ.theoretical_pct));
+		json_object_object_add(x, "limiter", json_object_new_string(occupancy_limiter_short(b->occ.limiters, buf, sizeof buf)));
+		json_object_object_add(x, "limiter_text", json_object_new_string(occupancy_limiter_text(b->occ.limiters, buf, sizeof buf)));
+		json_object_object_add(x, "blocks_per_sm", json_object_new_int(b->occ.blocks_per_sm));
+		json_object_object_add(x, "driver_agrees", json_object_new_boolean(b->occ.driver_agrees));
+		json_object_object_add(x, "warps_per_scheduler", json_object_new_double(b->occ.warps_per_scheduler));
+		json_object_object_add(x, "waves_per_sm", json_object_new_double(b->occ.waves_per_sm));
+		lim = json_object_new_object();
+		json_object_object_add(lim, "blocks", json_object_new_int(b->occ.limit_blocks));
+		json_object_object_add(lim, "registers", json_object_new_int(b->occ.limit_registers));
+		json_object_object_add(lim, "shared_mem", json_object_new_int(b->occ.limit_shared_mem));
+		json_object_object_add(lim, "warps", json_object_new_int(b->occ.limit_warps));
+		json_object_object_add(x, "block_limits", lim);
+		json_object_object_add(x, "smem_config_bytes", json_object_new_int(b->occ.smem_config_bytes));
+		json_object_object_add(x, "smem_config_known", json_object_new_boolean(b->occ.smem_config_known));
+		json_object_object_add(o, "occupancy", x);
+	} else
+		json_object_object_add(o, "occupancy", NULL);
+	if (b->counters_valid) {
+		static const char *const keys[CUPTI_M_COUNT] = {
+			[CUPTI_M_TIME] = "time_ns", [CUPTI_M_DRAM_READ] = "dram_read_bytes",
+			[CUPTI_M_DRAM_WRITE] = "dram_write_bytes_inflated", [CUPTI_M_DRAM_PCT] = "dram_throughput_pct",
+			[CUPTI_M_ACHIEVED_OCC] = "achieved_occupancy_pct", [CUPTI_M_L2_HIT] = "l2_hit_pct",
+			[CUPTI_M_SM_HZ] = "sm_clock_hz", [CUPTI_M_SM_PCT] = "sm_throughput_pct",
+		};
+
+		x = json_object_new_object();
+		for (m = 0; m < CUPTI_M_COUNT; m++)
+			json_object_object_add(x, keys[m], jnum(b->counters.valid[m], b->counters.value[m]));
+		json_object_object_add(x, "ideal_read_bytes", json_object_new_int64((int64_t)b->ideal_read_bytes));
+		json_object_object_add(x, "read_ratio", jnum(bench_cupti_read_ratio(b, &ratio), ratio));
+		json_object_object_add(x, "passes", json_object_new_int(b->counter_passes));
+		json_object_object_add(x, "wall_ms", json_object_new_double(b->counters_wall_ms));
+		json_object_object_add(o, "counters", x);
+	} else
+		json_object_object_add(o, "counters", NULL);
+	json_object_object_add(o, "counters_note", b->counters_note[0] ? json_object_new_string(b->counters_note) : NULL);
+	if (b->record_valid) {
+		x = json_object_new_object();
+		json_object_object_add(x, "registers", json_object_new_int((int)b->record.regs_per_thread));
+		json_object_object_add(x, "smem_config_bytes", json_object_new_int((int)b->record.smem_config_bytes));
+		json_object_object_add(x, "local_bytes", json_object_new_int((int)b->record.local_bytes_per_thread));
+		json_object_object_add(o, "activity_record", x);
+	}
+	bench_cupti_verdict(b, gpu_device_info(t->g)->peak_bw_gbs, buf, sizeof buf);
+	json_object_object_add(o, "verdict", buf[0] ? json_object_new_string(buf) : NULL);
+}
+
 static json_object *
-jrow(const struct bench_row *r)
+jrow(const bench_table *t, const struct bench_row *r)
 {
 	const bench_result *b = &r->res;
 	json_object *o = json_object_new_object(), *x;
@@ -241,6 +360,7 @@ jrow(const struct bench_row *r)
 	} else
 		json_object_object_add(o, "error", NULL);
 	json_object_object_add(o, "context_reset", json_object_new_boolean(b->context_reset));
+	jrow_cupti(o, t, b);
 	return o;
 }
 
@@ -287,7 +407,12 @@ json_document(const bench_table *t)
 	json_object_object_add(x, "available", json_object_new_boolean(gpu_available(t->g)));
 	json_object_object_add(x, "reason", gpu_available(t->g) ? NULL :
 		json_object_new_string(gpu_unavailable_reason(t->g)));
-	json_object_object_add(x, "timer", json_object_new_string("cuda events"));
+	json_object_object_add(x, "timer", json_object_new_string(bench_cupti_timing(t->opts) ? "cupti activity" : "cuda events"));
+	json_object_object_add(x, "l2_flush", t->opts->warm_l2 || t->flush == NULL ? NULL : json_object_new_string(t->flush));
+	json_object_object_add(x, "counters", json_object_new_boolean(t->opts->counters && t->cupti != NULL &&
+		t->cupti->tier == CUPTI_TIER_COUNTERS));
+	json_object_object_add(x, "cupti_tier", json_object_new_string(t->cupti != NULL ? cupti_tier_name(t->cupti->tier) : "none"));
+	json_object_object_add(x, "ceiling_gbs", jnum(t->ceiling_gbs > 0, t->ceiling_gbs));
 	json_object_object_add(x, "l2", json_object_new_string(t->opts->warm_l2 ? "warm" : "cold"));
 	json_object_object_add(x, "reps", json_object_new_int(t->opts->reps));
 	json_object_object_add(x, "warmup", json_object_new_int(t->opts->warmup));
@@ -301,7 +426,7 @@ json_document(const bench_table *t)
 	json_object_object_add(root, "tolerance", x);
 	rows = json_object_new_array();
 	for (i = 0; i < t->n_rows; i++)
-		json_object_array_add(rows, jrow(&t->rows[i]));
+		json_object_array_add(rows, jrow(t, &t->rows[i]));
 	json_object_object_add(root, "rows", rows);
 	x = json_object_new_object();
 	json_object_object_add(x, "pass", json_object_new_int64((int64_t)t->n_pass));

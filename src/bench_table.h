@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bench.h"
+#include "cupti_gpu.h"
 #include "errmsg.h"
 #include "gpu.h"
 #include "jit.h"
@@ -41,6 +42,11 @@ typedef struct bench_table {
 	bool json;
 	const struct bench_row *rows; /* all rows, for the JSON document */
 	size_t n_rows;
+	/* CUPTI and the ceiling (bench_cupti.h, ceiling.h); optional */
+	const struct cupti_gpu_status *cupti; /* NULL: CUPTI not opened */
+	const char *flush;     /* how L2 is flushed: "read kernel", "gpu memset", ... */
+	double ceiling_gbs;    /* measured read ceiling, 0 = unknown */
+	const char *ceiling_note; /* why it is unknown, or where it came from */
 	/* counted by bench_table_row */
 	size_t n_pass, n_fail, n_refused, n_unmeasured;
 } bench_table;

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "kernels", cmd_kernels, "list the kernel variants; compile-check them with NVRTC" },
 	{ "bench", cmd_bench, "time and check GEMV variants on one Q4_K/Q6_K tensor" },
 	{ "outliers", cmd_outliers, "outlier channels of each GEMV input and their Q8_1 damage" },
+	{ "profile", cmd_profile, "show the GPU, driver, NVRTC/CUPTI versions, read ceiling and GpuProfile" },
 	{ NULL, NULL, NULL }
 };
 

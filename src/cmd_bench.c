@@ -13,8 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acts.h"
 #include "bench.h"
+#include "bench_cupti.h"
 #include "bench_table.h"
+#include "ceiling.h"
+#include "cupti_gpu.h"
+#include "l2flush.h"
 #include "cli.h"
 #include "cmd.h"
 #include "demo.h"
@@ -54,6 +59,15 @@ usage(FILE *out)
 		"                        sm_90 without a GPU)\n"
 		"      --threads N       CPU threads for the reference and random layers (0: all)\n"
 		"      --json            print JSON instead of a table\n"
+		"      --no-cupti        no CUPTI: time with CUDA events, no counters (so that\n"
+		"                        ncu can profile ggscope's kernels)\n"
+		"      --no-counters     CUPTI timing only: skip the counter launch of each row\n"
+		"      --full            also count sm__throughput (8 passes per row instead of 2)\n"
+		"      --flush MODE      how L2 is emptied for cold timing: read (default: a kernel\n"
+		"                        reads 3 x L2), write (it writes 3 x L2), memset\n"
+		"      --no-ceiling      do not measure or read the device's read ceiling\n"
+		"      --outlier SPEC    plant outlier channels in x: CHANNEL:MULTIPLE[,...] of the\n"
+		"                        bulk rms (as ggscope outliers), e.g. 408:26\n"
 		"  -h, --help            display this help and exit\n\n"
 		"Exit status: 0 when every row was measured and passed, 1 when a row failed, a\n"
 		"kernel did not compile, or there is no GPU (after the compile-only results),\n"
@@ -74,6 +88,11 @@ struct bench_args {
 	bool seed_given;
 	const char *arch;
 	bool json;
+	bool no_cupti, no_counters, full, no_ceiling;
+	int flush;             /* enum l2flush_mode, or -1 for cuMemsetD32 */
+	acts_spike spikes[16]; /* --outlier: channels planted in x */
+	int n_spikes;
+	const char *outlier_spec;
 };
 
 static int
@@ -97,7 +116,8 @@ parse_shape(const char *s, int64_t *rows, int64_t *k)
 static int
 parse_args(int argc, char **argv, struct bench_args *a)
 {
-	enum { O_DEMO = 256, O_SHAPE, O_TYPE, O_WARMUP, O_WARM, O_SEED, O_ARCH, O_THREADS, O_JSON };
+	enum { O_DEMO = 256, O_SHAPE, O_TYPE, O_WARMUP, O_WARM, O_SEED, O_ARCH, O_THREADS, O_JSON,
+		O_NO_CUPTI, O_NO_COUNTERS, O_FULL, O_FLUSH, O_NO_CEILING, O_OUTLIER };
 	static const struct option longopts[] = {
 		{ "tensor", required_argument, NULL, 't' },
 		{ "demo", no_argument, NULL, O_DEMO },
@@ -112,6 +132,12 @@ parse_args(int argc, char **argv, struct bench_args *a)
 		{ "arch", required_argument, NULL, O_ARCH },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "no-cupti", no_argument, NULL, O_NO_CUPTI },
+		{ "no-counters", no_argument, NULL, O_NO_COUNTERS },
+		{ "full", no_argument, NULL, O_FULL },
+		{ "flush", required_argument, NULL, O_FLUSH },
+		{ "no-ceiling", no_argument, NULL, O_NO_CEILING },
+		{ "outlier", required_argument, NULL, O_OUTLIER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -121,6 +147,7 @@ parse_args(int argc, char **argv, struct bench_args *a)
 
 	memset(a, 0, sizeof *a);
 	a->shape_type = QT_Q4_K;
+	a->flush = L2FLUSH_READ;
 	bench_opts_default(&a->opts);
 	optind = 1;
 	opterr = 0;
@@ -174,6 +201,26 @@ parse_args(int argc, char **argv, struct bench_args *a)
 			a->opts.threads = (int)v;
 			break;
 		case O_JSON: a->json = true; break;
+		case O_NO_CUPTI: a->no_cupti = true; break;
+		case O_NO_COUNTERS: a->no_counters = true; break;
+		case O_FULL: a->full = true; break;
+		case O_NO_CEILING: a->no_ceiling = true; break;
+		case O_OUTLIER: {
+			errmsg perr;
+
+			a->n_spikes = acts_parse_spikes(optarg, a->spikes,
+				sizeof a->spikes / sizeof a->spikes[0], &perr);
+			if (a->n_spikes < 0)
+				return cli_usage_error(CMD, "--outlier: %s", perr.text);
+			a->outlier_spec = optarg;
+			break;
+		}
+		case O_FLUSH:
+			if (strcasecmp(optarg, "memset") == 0)
+				a->flush = -1;
+			else if ((a->flush = l2flush_mode_parse(optarg)) < 0)
+				return cli_usage_error(CMD, "--flush wants read, write or memset: '%s'", optarg);
+			break;
 		case 'h': usage(stdout); return -1;
 		case ':': return cli_usage_error(CMD, "option '%s' needs an argument", argv[optind - 1]);
 		default: return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
@@ -375,6 +422,50 @@ measure_row(gpu *g, bench_session *s, const bench_layer *L, const bench_opts *o,
 		snprintf(r->why, sizeof r->why, "%s", r->res.error);
 }
 
+/* ---------------------------------------------------------------- CUPTI, flush, ceiling */
+
+/* Open CUPTI where the driver runs, build the L2 flush kernel and get the
+ * read ceiling (cached per device and driver). Each one that fails leaves a
+ * note in the table's header and the run goes on without it. */
+static void
+setup_cupti(struct bench_args *a, gpu *g, jit *j, cupti_gpu *cu, l2flush **fl, ceiling *ceil,
+	bench_table *rep)
+{
+	static char flush_text[ERRMSG_MAX + 64], ceiling_text[ERRMSG_MAX + 128];
+	cupti_options co = { .disabled = a->no_cupti, .full = a->full };
+	errmsg err;
+
+	cupti_gpu_open(cu, g, &co);
+	a->opts.cupti = cu;
+	a->opts.counters = !a->no_counters && !a->no_cupti;
+	rep->cupti = cupti_gpu_status_of(cu);
+	rep->flush = "3 x L2 written by cuMemsetD32";
+	if (!a->opts.warm_l2 && a->flush >= 0) {
+		*fl = l2flush_new(g, j, (enum l2flush_mode)a->flush, &err);
+		if (*fl != NULL)
+			snprintf(flush_text, sizeof flush_text, "3 x L2 %s by the flush kernel, its records excluded",
+				a->flush == L2FLUSH_WRITE ? "written" : "read");
+		else
+			snprintf(flush_text, sizeof flush_text, "3 x L2 written by cuMemsetD32: %s", err.text);
+		rep->flush = flush_text;
+		a->opts.flush = *fl;
+	}
+	memset(ceil, 0, sizeof *ceil);
+	if (a->no_ceiling)
+		rep->ceiling_note = "--no-ceiling";
+	else if (ceiling_get(g, j, bench_cupti_timing(&a->opts) ? cu : NULL, NULL, false, ceil, &err) == 0) {
+		rep->ceiling_gbs = ceil->best_gbs;
+		snprintf(ceiling_text, sizeof ceiling_text, "%s, %s%s%s", ceil->timer, ceil->measured_at,
+			ceil->from_cache ? ", cached" : "", ceil->note[0] ? "; " : "");
+		if (ceil->note[0])
+			snprintf(ceiling_text + strlen(ceiling_text), sizeof ceiling_text - strlen(ceiling_text), "%s", ceil->note);
+		rep->ceiling_note = ceiling_text;
+	} else {
+		snprintf(ceiling_text, sizeof ceiling_text, "%s", err.text);
+		rep->ceiling_note = ceiling_text;
+	}
+}
+
 /* ---------------------------------------------------------------- main */
 
 int
@@ -390,9 +481,13 @@ cmd_bench(int argc, char **argv)
 	bench_session *s = NULL;
 	float *x = NULL;
 	char arch[16];
+	cupti_gpu cu;
+	l2flush *fl = NULL;
+	ceiling ceil;
 	errmsg err;
 	int rc;
 
+	memset(&cu, 0, sizeof cu);
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	if (open_source(&a, &src, &err) != 0) {
@@ -403,6 +498,7 @@ cmd_bench(int argc, char **argv)
 		close_source(&src);
 		return cli_error(CMD, "%s", err.text);
 	}
+	cupti_gpu_install();
 	g = gpu_open();
 	if (a.arch != NULL) {
 		if (jit_parse_arch(a.arch, &err) < 0) {
@@ -420,12 +516,28 @@ cmd_bench(int argc, char **argv)
 		goto out;
 	}
 	x = xreallocarray(NULL, (size_t)src.layer.k, sizeof *x);
-	bench_gaussian(x, src.layer.k, a.seed);
+	/* With --outlier, x is the outliers module's synthetic vector (Gaussian
+	 * bulk, the named channels planted at multiples of its rms), so the
+	 * Q8_1 damage measured here is the one `ggscope outliers` predicts. */
+	if (a.n_spikes > 0) {
+		size_t planted = 0;
+
+		acts_synth(x, (uint64_t)src.layer.k, a.seed, a.spikes, (size_t)a.n_spikes, &planted);
+		if (planted < (size_t)a.n_spikes)
+			fprintf(stderr, "ggscope bench: %zu of %d --outlier channels are >= k = %lld and were not planted\n",
+				(size_t)a.n_spikes - planted, a.n_spikes, (long long)src.layer.k);
+		if (!a.json)
+			printf("input x: synthetic (seed %llu) with outliers %s\n",
+				(unsigned long long)a.seed, a.outlier_spec);
+	} else
+		bench_gaussian(x, src.layer.k, a.seed);
 	if (gpu_available(g) && (s = bench_open(g, &src.layer, x, a.opts.threads, &err)) == NULL) {
 		rc = cli_error(CMD, "%s", err.text);
 		goto out;
 	}
 	memset(&rep, 0, sizeof rep);
+	if (gpu_available(g))
+		setup_cupti(&a, g, j, &cu, &fl, &ceil, &rep);
 	rep.g = g;
 	rep.layer = &src.layer;
 	rep.source = src.label;
@@ -445,6 +557,9 @@ cmd_bench(int argc, char **argv)
 	rc = bench_table_end(&rep);
 out:
 	bench_close(s);
+	l2flush_free(fl);
+	if (cu.g != NULL)
+		cupti_gpu_close(&cu);
 	jit_free(j);
 	gpu_close(g);
 	free(x);

@@ -661,3 +661,40 @@ gpu_event_elapsed_ms(gpu *g, int start, int end, float *ms, errmsg *err)
 	}
 	return result(g, g->ops->event_elapsed_ms(g->impl, start, end, ms, err), err);
 }
+
+/* ---------------------------------------------------------------- profiler requests */
+
+#define GPU_PROFILER_MAX_BYTES (64u << 10)
+
+static gpu_profiler_fn profiler_fn;
+
+void
+gpu_set_profiler(gpu_profiler_fn fn)
+{
+	profiler_fn = fn;
+}
+
+gpu_profiler_fn
+gpu_profiler(void)
+{
+	return profiler_fn;
+}
+
+int
+gpu_profiler_call(gpu *g, uint32_t op, const void *in, size_t in_len, void *out, size_t out_len,
+	errmsg *err)
+{
+	if (!gpu_available(g)) {
+		errmsg_set(err, "measurement unavailable: %s", gpu_unavailable_reason(g));
+		return GPU_EFAIL;
+	}
+	if (g->ops->profiler == NULL) {
+		errmsg_set(err, "the %s backend carries no profiler requests", g->ops->name);
+		return GPU_EFAIL;
+	}
+	if (in_len > GPU_PROFILER_MAX_BYTES || out_len > GPU_PROFILER_MAX_BYTES) {
+		errmsg_set(err, "profiler request of %zu/%zu bytes: at most %u", in_len, out_len, GPU_PROFILER_MAX_BYTES);
+		return GPU_EFAIL;
+	}
+	return result(g, g->ops->profiler(g->impl, op, in, in_len, out, out_len, err), err);
+}

@@ -297,4 +297,28 @@ double gpu_peak_bandwidth_gbs(int mem_clock_khz, int bus_bits);
  * unavailable ("measurement unavailable: ..."). Writes at most len bytes. */
 const char *gpu_describe(const gpu *g, char *buf, size_t len);
 
+/* ---------------------------------------------------------------- profiler requests */
+
+/* A profiler (CUPTI, src/cupti_gpu.c) must run in the process that owns the
+ * CUDA context, which is the worker process when there is one. The gpu
+ * layer carries its requests there as opaque bytes and hands them to the
+ * handler installed in that process, with the backend's CUcontext (as
+ * void *), CUdevice and ordinal. The handler fills exactly out_len bytes
+ * and returns 0, or GPU_EFAIL with err. */
+typedef int (*gpu_profiler_fn)(void *cu_context, int cu_device, int ordinal, uint32_t op,
+	const void *in, size_t in_len, void *out, size_t out_len, errmsg *err);
+
+/* Install the handler for this process (ggscope and ggscope-gpu-worker each
+ * call it once, before gpu_open). */
+void gpu_set_profiler(gpu_profiler_fn fn);
+
+/* The handler installed in this process, or NULL. For backends. */
+gpu_profiler_fn gpu_profiler(void);
+
+/* Run a profiler request where the driver runs. in_len and out_len are at
+ * most 64 KiB. Returns 0, GPU_EFAIL (no GPU, no handler there, the
+ * handler's error) or GPU_ERESET, with err. */
+int gpu_profiler_call(gpu *g, uint32_t op, const void *in, size_t in_len, void *out, size_t out_len,
+	errmsg *err);
+
 #endif

@@ -50,6 +50,10 @@ typedef struct gpu_backend_ops {
 	/* After a sticky error: drop the poisoned context and build a fresh one
 	 * (stream and events included). GPU_EFAIL when that fails. */
 	int (*reset)(void *impl, errmsg *err);
+	/* A profiler request for the handler gpu_profiler() of the process
+	 * that owns the context (gpu.h). NULL: this backend has none. */
+	int (*profiler)(void *impl, uint32_t op, const void *in, size_t in_len, void *out,
+		size_t out_len, errmsg *err);
 } gpu_backend_ops;
 
 /* Wrap a backend in a gpu. `info` and `lib_path` are copied; `impl` is owned

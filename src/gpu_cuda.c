@@ -78,6 +78,7 @@ struct cuda {
 	void *lib;
 	struct cu_api api;
 	CUdevice dev;
+	int ordinal;
 	CUcontext ctx;     /* retained primary context, NULL when not held */
 	CUstream stream;
 	CUevent events[GPU_EVENTS];
@@ -500,10 +501,28 @@ cu_close(void *impl)
 	free(c);
 }
 
+/* A profiler request (gpu.h): the handler of this process, on this context. */
+static int
+cu_profiler(void *impl, uint32_t op, const void *in, size_t in_len, void *out, size_t out_len,
+	errmsg *err)
+{
+	struct cuda *c = impl;
+	gpu_profiler_fn fn = gpu_profiler();
+	int rc;
+
+	if (fn == NULL) {
+		errmsg_set(err, "no profiler is installed in this process");
+		return GPU_EFAIL;
+	}
+	if ((rc = make_current(c, err)) != 0)
+		return rc;
+	return fn((void *)c->ctx, (int)c->dev, c->ordinal, op, in, in_len, out, out_len, err) == 0 ? 0 : GPU_EFAIL;
+}
+
 static const gpu_backend_ops cuda_ops = {
 	"cuda", cu_close, cu_mem_alloc, cu_mem_free, cu_upload, cu_download, cu_fill_u32,
 	cu_module_load, cu_module_unload, cu_func_get, cu_func_attrs, cu_occupancy, cu_launch,
-	cu_sync, cu_event_record, cu_event_elapsed_ms, cu_reset
+	cu_sync, cu_event_record, cu_event_elapsed_ms, cu_reset, cu_profiler
 };
 
 /* ---------------------------------------------------------------- open */
@@ -663,6 +682,7 @@ gpu_cuda_open(const char *lib_path, int ordinal, const gpu_backend_ops **ops, vo
 		errmsg_set(err, "no CUDA device %d (the driver sees %d)", ordinal, count);
 		goto fail;
 	}
+	c->ordinal = ordinal;
 	if ((r = c->api.DeviceGet(&c->dev, ordinal)) != CUDA_SUCCESS) {
 		(void)fail(c, r, "cuDeviceGet", err);
 		goto fail;

@@ -39,7 +39,7 @@ static int null_reset(void *i, errmsg *e) { return null_fail(i, e); }
 static const gpu_backend_ops null_ops = {
 	"null", null_close, null_mem_alloc, null_mem_free, null_upload, null_download, null_fill,
 	null_mod_load, null_mod_unload, null_func_get, null_attrs, null_occ, null_launch, null_sync,
-	null_ev_rec, null_ev_el, null_reset
+	null_ev_rec, null_ev_el, null_reset, NULL
 };
 
 gpu *

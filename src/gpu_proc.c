@@ -480,10 +480,32 @@ pr_reset(void *impl, errmsg *err)
 	return 0;
 }
 
+/* A profiler request, answered by the handler installed in the worker. */
+static int
+pr_profiler(void *impl, uint32_t op, const void *in, size_t in_len, void *out, size_t out_len,
+	errmsg *err)
+{
+	struct proc *p = impl;
+	struct gpu_proto_resp r;
+	uint64_t a[4] = { op, out_len, 0, 0 };
+	int rc = call(p, GPU_OP_PROFILER, a, in, in_len, NULL, 0, &r, err);
+
+	if (rc != 0)
+		return rc;
+	if (r.payload_bytes != out_len) {
+		errmsg_set(err, "gpu worker: profiler answer of %llu bytes, expected %zu",
+			(unsigned long long)r.payload_bytes, out_len);
+		return GPU_EFAIL;
+	}
+	if (out_len > 0)
+		memcpy(out, p->buf, out_len);
+	return 0;
+}
+
 static const gpu_backend_ops proc_ops = {
 	"cuda (worker process)", pr_close, pr_mem_alloc, pr_mem_free, pr_upload, pr_download,
 	pr_fill, pr_module_load, pr_module_unload, pr_func_get, pr_func_attrs, pr_occupancy,
-	pr_launch, pr_sync, pr_event_record, pr_event_elapsed_ms, pr_reset
+	pr_launch, pr_sync, pr_event_record, pr_event_elapsed_ms, pr_reset, pr_profiler
 };
 
 long

@@ -40,7 +40,9 @@ enum gpu_proto_op {
 	GPU_OP_SYNC,
 	GPU_OP_EVENT_RECORD,  /* a0 event */
 	GPU_OP_EVENT_ELAPSED, /* a0 start, a1 end -> v0 the float's bits */
-	GPU_OP_CLOSE       /* the worker answers, then exits */
+	GPU_OP_CLOSE,      /* the worker answers, then exits */
+	GPU_OP_PROFILER    /* a0 profiler op, a1 out bytes, payload the request -> payload
+	                      exactly a1 bytes (gpu_profiler_call) */
 };
 
 struct gpu_proto_req {

@@ -221,6 +221,15 @@ serve_one(struct worker *w, const struct gpu_proto_req *q, gpu_backend_open_fn o
 		memcpy(&bits, &ms, sizeof bits);
 		return respond(w, rc, bits, 0, NULL, 0, &err);
 	}
+	case GPU_OP_PROFILER:
+		if (o->profiler == NULL || q->a[1] > GPU_PROTO_CHUNK) {
+			errmsg_set(&err, "gpu worker: no profiler requests on this backend");
+			return respond(w, GPU_EFAIL, 0, 0, NULL, 0, &err);
+		}
+		out_reserve(w, (size_t)q->a[1] + 1);
+		rc = o->profiler(w->impl, (uint32_t)q->a[0], w->in, (size_t)q->payload_bytes, w->out,
+			(size_t)q->a[1], &err);
+		return respond(w, rc, 0, 0, w->out, rc == 0 ? (size_t)q->a[1] : 0, &err);
 	case GPU_OP_CLOSE:
 		respond(w, 0, 0, 0, NULL, 0, &err);
 		return -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cupti_gpu.h"
 #include "gpu_backend.h"
 
 int
@@ -25,5 +26,7 @@ main(int argc, char **argv)
 	/* A vanished ggscope must end this process through EOF, not SIGPIPE
 	 * half-way through a reply. */
 	signal(SIGPIPE, SIG_IGN);
+	/* CUPTI only sees the kernels of the process it runs in: this one. */
+	cupti_gpu_install();
 	return gpu_worker_serve((int)fd, gpu_cuda_open);
 }

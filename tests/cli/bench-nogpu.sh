@@ -36,7 +36,7 @@ expect out.txt "layer     random Q4_K layer: q4_K, 32 rows x 512, 0.0 MB (random
 expect out.txt "input     x ~ N(0,1), seed 1;"
 expect out.txt "kernels   compiled for sm_90"
 # the row: registers from ptxas, no timing, status n/a
-grep -Eq "^q4k_basic +1 f32 +32 +[0-9]+ +0 +- +[0-9.]+ (new|mem|disk) +- +- +- +- +- +- +- +- +-  n/a$" out.txt ||
+grep -Eq "^q4k_basic +1 f32 +32 +[0-9]+ +0 +[0-9.]+ (new|mem|disk) +- +- +- +- +- +- +- +- +- +- +- +-  n/a$" out.txt ||
 	{ echo "FAIL: compile-only row:" >&2; cat out.txt >&2; fail=1; }
 expect out.txt "1 row: 0 pass, 0 failed, 0 refused, 1 not measured"
 

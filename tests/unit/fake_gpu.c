@@ -236,7 +236,7 @@ fake_reset(void *impl, errmsg *e)
 const gpu_backend_ops fake_ops = {
 	"fake", fake_close, fake_alloc, fake_free, fake_upload, fake_download, fake_fill,
 	fake_mod_load, fake_mod_unload, fake_func_get, fake_attrs, fake_occ, fake_launch, fake_sync,
-	fake_ev_rec, fake_ev_el, fake_reset
+	fake_ev_rec, fake_ev_el, fake_reset, NULL
 };
 
 /* The kernels test_gpu uses: k(y, x, n) and one whose parameter list the

@@ -1,0 +1,651 @@
+/* profile: the GpuProfile (see profile.h).
+ *
+ * Rules and variable semantics follow paiml/realizar src/cuda/gpu_profile.rs
+ * (HEAD 40edaa93) and, where the newest upstream (paiml/aprender
+ * crates/aprender-serve/src/cuda/gpu_profile.rs) fixed an inconsistency,
+ * the newer behaviour; each such place says so. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "profile.h"
+
+static const struct {
+	const char *name, *short_name, *seed;
+} q4k_names[PROFILE_Q4K_COUNT] = {
+	[PROFILE_Q4K_LEGACY] = { "q4k_legacy", "legacy", "Legacy" },
+	[PROFILE_Q4K_WIDE] = { "q4k_wide", "wide", "Wide" },
+	[PROFILE_Q4K_VECTORIZED] = { "q4k_vectorized", "vectorized", "Vectorized" },
+	[PROFILE_Q4K_MWV_DP4A] = { "q4k_mwv_dp4a", "mwv_dp4a", "MwvDp4a" },
+	[PROFILE_Q4K_HW_DP4A] = { "q4k_hw_dp4a", "hw_dp4a", "HwDp4a" },
+	[PROFILE_Q4K_MWV] = { "q4k_mwv", "mwv", "Mwv" },
+};
+
+static const struct {
+	const char *name, *short_name, *seed;
+} q6k_names[PROFILE_Q6K_COUNT] = {
+	[PROFILE_Q6K_BASIC] = { "q6k_basic", "basic", "Legacy" },
+	[PROFILE_Q6K_MWV] = { "q6k_mwv", "mwv", "Mwv" },
+	[PROFILE_Q6K_DP4A] = { "q6k_dp4a", "dp4a", "Dp4a" },
+	[PROFILE_Q6K_HW_DP4A] = { "q6k_hw_dp4a", "hw_dp4a", "HwDp4a" },
+};
+
+static const char *const field_names[PROFILE_F_COUNT] = {
+	[PROFILE_F_Q4K] = "q4k",
+	[PROFILE_F_Q6K] = "q6k",
+	[PROFILE_F_MWV_WARPS] = "mwv_warps",
+	[PROFILE_F_PREFILL_PATH] = "prefill_path",
+	[PROFILE_F_HGEMM_DECODE] = "hgemm_decode",
+	[PROFILE_F_FUSED_GATE_UP] = "fused_gate_up",
+	[PROFILE_F_FP8_PREFILL] = "fp8_prefill",
+	[PROFILE_F_FP8_DECODE] = "fp8_decode",
+	[PROFILE_F_W4A16_INTERLEAVED] = "w4a16_interleaved",
+	[PROFILE_F_SM_TARGET] = "sm_target",
+	[PROFILE_F_CC] = "cc",
+};
+
+/* The seed's Q4K overrides, first present wins; all read by presence. */
+static const struct {
+	const char *var;
+	enum profile_q4k v;
+} q4k_env[] = {
+	{ "WIDE_Q4K_DISABLE", PROFILE_Q4K_LEGACY },
+	{ "WIDE_Q4K", PROFILE_Q4K_WIDE },
+	{ "VECTORIZED_Q4K", PROFILE_Q4K_VECTORIZED },
+	{ "HW_DP4A_Q4K", PROFILE_Q4K_HW_DP4A },
+	{ "DP4A_Q4K", PROFILE_Q4K_MWV_DP4A },
+	{ "MWV_Q4K", PROFILE_Q4K_MWV },
+};
+
+static const struct {
+	const char *var;
+	enum profile_q6k v;
+} q6k_env[] = {
+	{ "HW_DP4A_Q6K", PROFILE_Q6K_HW_DP4A },
+	{ "DP4A_Q6K", PROFILE_Q6K_DP4A },
+	{ "MWV_Q6K", PROFILE_Q6K_MWV },
+};
+
+/* Turing is where the seed's DP4A kernels were validated (DP4A itself exists
+ * from sm_61); FP8 tensor cores arrive with Ada (8.9); batched prefill
+ * corrupted the KV cache on sm_12x (PMAT-810); WMMA needs Volta. */
+#define CC_DP4A 75
+#define CC_FP8 89
+#define CC_SM12X 120
+#define CC_WMMA 70
+#define MWV_WARPS_DEFAULT 3u
+
+const char *
+profile_q4k_name(enum profile_q4k v)
+{
+	return (unsigned)v < PROFILE_Q4K_COUNT ? q4k_names[v].name : "?";
+}
+
+const char *
+profile_q6k_name(enum profile_q6k v)
+{
+	return (unsigned)v < PROFILE_Q6K_COUNT ? q6k_names[v].name : "?";
+}
+
+const char *
+profile_q4k_seed_name(enum profile_q4k v)
+{
+	return (unsigned)v < PROFILE_Q4K_COUNT ? q4k_names[v].seed : "?";
+}
+
+const char *
+profile_q6k_seed_name(enum profile_q6k v)
+{
+	return (unsigned)v < PROFILE_Q6K_COUNT ? q6k_names[v].seed : "?";
+}
+
+const char *
+profile_field_name(enum profile_field f)
+{
+	return (unsigned)f < PROFILE_F_COUNT ? field_names[f] : "?";
+}
+
+const char *
+profile_origin_name(enum profile_origin o)
+{
+	switch (o) {
+	case PROFILE_AUTO:
+		return "auto";
+	case PROFILE_ENV:
+		return "env";
+	case PROFILE_USER:
+		return "user";
+	}
+	return "?";
+}
+
+int
+profile_q4k_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < PROFILE_Q4K_COUNT; i++)
+		if (strcasecmp(s, q4k_names[i].name) == 0 || strcasecmp(s, q4k_names[i].short_name) == 0
+			|| strcasecmp(s, q4k_names[i].seed) == 0)
+			return i;
+	return -1;
+}
+
+int
+profile_q6k_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < PROFILE_Q6K_COUNT; i++)
+		if (strcasecmp(s, q6k_names[i].name) == 0 || strcasecmp(s, q6k_names[i].short_name) == 0
+			|| strcasecmp(s, q6k_names[i].seed) == 0)
+			return i;
+	return -1;
+}
+
+bool
+profile_parse_u32(const char *s, unsigned *out)
+{
+	unsigned long long v = 0;
+
+	if (*s == '+')
+		s++;
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > 4294967295ull)
+			return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+int
+profile_parse_cc(const char *s, int *major, int *minor, errmsg *err)
+{
+	const char *p = s;
+	char *end;
+	long a, b;
+
+	if (strncasecmp(p, "sm_", 3) == 0)
+		p += 3;
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	a = strtol(p, &end, 10);
+	if (*end == '.') {
+		if (!isdigit((unsigned char)end[1]))
+			goto bad;
+		b = strtol(end + 1, &end, 10);
+		if (*end != '\0' || a < 1 || a > 99 || b < 0 || b > 9)
+			goto bad;
+	} else {
+		/* "90" / "sm_90" / "sm_121": the last digit is the minor. */
+		if (*end != '\0' || a < 10 || a > 999)
+			goto bad;
+		b = a % 10;
+		a /= 10;
+	}
+	*major = (int)a;
+	*minor = (int)b;
+	return 0;
+bad:
+	errmsg_set(err, "compute capability '%s': expected MAJOR.MINOR (9.0), 90 or sm_90", s);
+	return -1;
+}
+
+static const char *
+env_get(profile_getenv_fn fn, void *ctx, const char *name)
+{
+	if (fn == NULL)
+		return getenv(name);
+	return fn(name, ctx);
+}
+
+static void
+src_set(profile_source *s, enum profile_origin o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+src_set(profile_source *s, enum profile_origin o, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->origin = o;
+	va_start(ap, fmt);
+	vsnprintf(s->text, sizeof s->text, fmt, ap);
+	va_end(ap);
+}
+
+static void
+src_note(profile_source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+src_note(profile_source *s, const char *fmt, ...)
+{
+	va_list ap;
+	size_t used = strlen(s->note);
+
+	if (used > 0 && used + 2 < sizeof s->note) {
+		strcpy(s->note + used, "; ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s->note + used, sizeof s->note - used, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+user_how(const profile_user *u, const char *dflt)
+{
+	return u != NULL && u->how != NULL ? u->how : dflt;
+}
+
+/* Record the other variables of a presence-checked list that were set but
+ * lost to an earlier one, so the user sees why they had no effect. */
+static void
+note_shadowed(profile_source *s, const char *winner, const char *const *vars, size_t n,
+	profile_getenv_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (env_get(fn, ctx, vars[i]) == NULL || (winner != NULL && strcmp(vars[i], winner) == 0))
+			continue;
+		if (winner != NULL)
+			src_note(s, "%s is set too but %s comes first", vars[i], winner);
+		else
+			src_note(s, "%s is set but a user choice wins", vars[i]);
+	}
+}
+
+static void
+detect_q4k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_Q4K];
+	const char *vars[sizeof q4k_env / sizeof q4k_env[0]];
+	const char *winner = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof q4k_env / sizeof q4k_env[0]; i++)
+		vars[i] = q4k_env[i].var;
+	if (u != NULL && u->q4k >= 0) {
+		p->q4k = (enum profile_q4k)u->q4k;
+		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), profile_q4k_name(p->q4k));
+	} else {
+		for (i = 0; i < sizeof q4k_env / sizeof q4k_env[0]; i++) {
+			const char *v = env_get(fn, ctx, q4k_env[i].var);
+
+			if (v == NULL)
+				continue;
+			p->q4k = q4k_env[i].v;
+			winner = q4k_env[i].var;
+			src_set(s, PROFILE_ENV, "%s=%s (read by presence: any value, even 0 or empty, selects %s)",
+				q4k_env[i].var, v, q4k_names[q4k_env[i].v].short_name);
+			break;
+		}
+		if (winner == NULL) {
+			if (rule == PROFILE_Q4K_RULE_UPSTREAM) {
+				p->q4k = PROFILE_Q4K_MWV;
+				src_set(s, PROFILE_AUTO, "mwv on every GPU (upstream rule since aprender#2323, 2026-07-27: "
+					"fp32 activations keep massive-activation channels exact)");
+			} else if (cc >= CC_DP4A) {
+				p->q4k = PROFILE_Q4K_HW_DP4A;
+				src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (the seed's rule; newest upstream "
+					"defaults to mwv on every GPU for outlier accuracy)", cc);
+			} else {
+				p->q4k = PROFILE_Q4K_MWV;
+				src_set(s, PROFILE_AUTO, "cc %u < 75: no validated DP4A -> mwv (the seed's rule)", cc);
+			}
+		}
+	}
+	note_shadowed(s, winner, vars, sizeof vars / sizeof vars[0], fn, ctx);
+}
+
+static void
+detect_q6k(gpu_profile *p, unsigned cc, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_Q6K];
+	const char *vars[sizeof q6k_env / sizeof q6k_env[0]];
+	const char *winner = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof q6k_env / sizeof q6k_env[0]; i++)
+		vars[i] = q6k_env[i].var;
+	if (u != NULL && u->q6k >= 0) {
+		p->q6k = (enum profile_q6k)u->q6k;
+		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), profile_q6k_name(p->q6k));
+	} else {
+		for (i = 0; i < sizeof q6k_env / sizeof q6k_env[0]; i++) {
+			const char *v = env_get(fn, ctx, q6k_env[i].var);
+
+			if (v == NULL)
+				continue;
+			p->q6k = q6k_env[i].v;
+			winner = q6k_env[i].var;
+			src_set(s, PROFILE_ENV, "%s=%s (read by presence: any value, even 0 or empty, selects %s)",
+				q6k_env[i].var, v, q6k_names[q6k_env[i].v].short_name);
+			break;
+		}
+		if (winner == NULL) {
+			if (cc >= CC_DP4A) {
+				p->q6k = PROFILE_Q6K_HW_DP4A;
+				src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (kept after PMAT-806: mwv Q6_K diverged on the LM head)", cc);
+			} else {
+				p->q6k = PROFILE_Q6K_MWV;
+				src_set(s, PROFILE_AUTO, "cc %u < 75: no validated DP4A -> mwv", cc);
+			}
+		}
+	}
+	note_shadowed(s, winner, vars, sizeof vars / sizeof vars[0], fn, ctx);
+}
+
+static void
+detect_mwv_warps(gpu_profile *p, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_MWV_WARPS];
+	const char *v = env_get(fn, ctx, "MWV_WARPS");
+	unsigned w;
+
+	if (u != NULL && u->mwv_warps >= 0) {
+		p->mwv_warps = (unsigned)u->mwv_warps;
+		src_set(s, PROFILE_USER, "%s %u", user_how(u, "user choice"), p->mwv_warps);
+		if (v != NULL)
+			src_note(s, "MWV_WARPS=%s is set but a user choice wins", v);
+	} else if (v != NULL && profile_parse_u32(v, &w)) {
+		p->mwv_warps = w;
+		src_set(s, PROFILE_ENV, "MWV_WARPS=%s (parsed as u32)", v);
+		if (w == 0)
+			src_note(s, "0 warps would launch 0 threads: the seed does not range-check it, ggscope refuses to launch it");
+	} else if (v != NULL) {
+		p->mwv_warps = MWV_WARPS_DEFAULT;
+		src_set(s, PROFILE_ENV, "MWV_WARPS=%s does not parse as u32 -> 3, as the seed does", v);
+	} else {
+		p->mwv_warps = MWV_WARPS_DEFAULT;
+		src_set(s, PROFILE_AUTO, "default 3 (GH-219 sweep: 3 warps 114.0 tok/s vs 4 113.7 on an RTX 4090; PMAT-089 kept 3)");
+	}
+}
+
+static void
+detect_prefill(gpu_profile *p, unsigned cc, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_PREFILL_PATH];
+	const char *v = env_get(fn, ctx, "BATCHED_PREFILL");
+
+	if (u != NULL && u->batched_prefill >= 0) {
+		p->batched_prefill = u->batched_prefill != 0;
+		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), p->batched_prefill ? "batched" : "serial");
+	} else if (v != NULL) {
+		p->batched_prefill = strcmp(v, "0") != 0;
+		src_set(s, PROFILE_ENV, "BATCHED_PREFILL=%s (0 = serial, any other value = batched%s)", v,
+			cc >= CC_SM12X ? ", forced even on sm_12x" : "");
+	} else if (cc >= CC_SM12X) {
+		p->batched_prefill = false;
+		src_set(s, PROFILE_AUTO, "cc %u >= 120: serial (PMAT-810: batched prefill corrupted the KV cache on GB10)", cc);
+	} else {
+		p->batched_prefill = true;
+		src_set(s, PROFILE_AUTO, "default batched (cc %u < 120)", cc);
+	}
+}
+
+static void
+detect_hgemm(gpu_profile *p, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_HGEMM_DECODE];
+	const char *v = env_get(fn, ctx, "HGEMM_DECODE");
+
+	if (u != NULL && u->hgemm_decode >= 0) {
+		p->hgemm_decode = u->hgemm_decode != 0;
+		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), p->hgemm_decode ? "on" : "off");
+	} else if (v != NULL) {
+		p->hgemm_decode = strcmp(v, "1") == 0;
+		src_set(s, PROFILE_ENV, "HGEMM_DECODE=%s (only 1 enables)", v);
+	} else {
+		p->hgemm_decode = false;
+		src_set(s, PROFILE_AUTO, "off (PMAT-037: cuBLAS HGEMM at M=1 was slower, 109 vs 193 tok/s on an RTX 4090)");
+	}
+}
+
+/* Newest upstream refuses FUSED_GATE_UP=1 unless q4k is hw_dp4a: the fused
+ * kernel is only loaded on that path (realizar HEAD accepted it and would
+ * launch a missing module). ggscope takes the newer behaviour. */
+static int
+detect_fused(gpu_profile *p, const profile_user *u, profile_getenv_fn fn, void *ctx, errmsg *err)
+{
+	profile_source *s = &p->src[PROFILE_F_FUSED_GATE_UP];
+	const char *v = env_get(fn, ctx, "FUSED_GATE_UP");
+	bool hw = p->q4k == PROFILE_Q4K_HW_DP4A;
+
+	if (u != NULL && u->fused_gate_up >= 0) {
+		if (u->fused_gate_up && !hw) {
+			errmsg_set(err, "fused_gate_up needs q4k_hw_dp4a (the fused gate/up kernel is hw_dp4a only), q4k is %s",
+				profile_q4k_name(p->q4k));
+			return -1;
+		}
+		p->fused_gate_up = u->fused_gate_up != 0;
+		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), p->fused_gate_up ? "on" : "off");
+	} else if (v != NULL && strcmp(v, "0") == 0) {
+		p->fused_gate_up = false;
+		src_set(s, PROFILE_ENV, "FUSED_GATE_UP=0 (0 = off, any other value = on)");
+	} else if (v != NULL && hw) {
+		p->fused_gate_up = true;
+		src_set(s, PROFILE_ENV, "FUSED_GATE_UP=%s (0 = off, any other value = on)", v);
+	} else {
+		p->fused_gate_up = hw;
+		src_set(s, PROFILE_AUTO, "%s: on exactly when q4k is hw_dp4a (the fused kernel is hw_dp4a only)", hw ? "on" : "off");
+		if (v != NULL)
+			src_note(s, "FUSED_GATE_UP=%s refused: q4k is %s, not hw_dp4a", v, profile_q4k_name(p->q4k));
+	}
+	return 0;
+}
+
+/* FP8_PREFILL / FP8_DECODE / W4A16_INTERLEAVED: only "0" and "1" count. */
+static void
+detect_fp8(gpu_profile *p, unsigned cc, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_FP8_PREFILL];
+	profile_source *d = &p->src[PROFILE_F_FP8_DECODE];
+	const char *v = env_get(fn, ctx, "FP8_PREFILL");
+	const char *w = env_get(fn, ctx, "FP8_DECODE");
+
+	if (u != NULL && u->fp8_prefill >= 0) {
+		p->fp8_prefill = u->fp8_prefill != 0;
+		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), p->fp8_prefill ? "on" : "off");
+	} else if (v != NULL && (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)) {
+		p->fp8_prefill = v[0] == '1';
+		src_set(s, PROFILE_ENV, "FP8_PREFILL=%s (0 off, 1 on, anything else: the default)", v);
+	} else {
+		p->fp8_prefill = cc >= CC_FP8;
+		src_set(s, PROFILE_AUTO, "cc %u %s 89 (FP8 tensor cores from Ada)", cc, cc >= CC_FP8 ? ">=" : "<");
+		if (v != NULL)
+			src_note(s, "FP8_PREFILL=%s ignored: only 0 and 1 count", v);
+	}
+
+	if (u != NULL && u->fp8_decode >= 0) {
+		p->fp8_decode = u->fp8_decode != 0;
+		src_set(d, PROFILE_USER, "%s %s", user_how(u, "user choice"), p->fp8_decode ? "on" : "off");
+	} else if (w != NULL && (strcmp(w, "0") == 0 || strcmp(w, "1") == 0)) {
+		p->fp8_decode = w[0] == '1';
+		src_set(d, PROFILE_ENV, "FP8_DECODE=%s (0 off, 1 on, anything else: follows fp8_prefill)", w);
+	} else {
+		p->fp8_decode = p->fp8_prefill;
+		src_set(d, PROFILE_AUTO, "follows fp8_prefill (%s)", p->fp8_prefill ? "on" : "off");
+		if (w != NULL)
+			src_note(d, "FP8_DECODE=%s ignored: only 0 and 1 count", w);
+	}
+}
+
+static void
+detect_w4a16(gpu_profile *p, unsigned cc, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_W4A16_INTERLEAVED];
+	const char *v = env_get(fn, ctx, "W4A16_INTERLEAVED");
+
+	if (u != NULL && u->w4a16_interleaved >= 0) {
+		p->w4a16_interleaved = u->w4a16_interleaved != 0;
+		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), p->w4a16_interleaved ? "on" : "off");
+	} else if (v != NULL && strcmp(v, "1") == 0) {
+		p->w4a16_interleaved = cc >= CC_WMMA;
+		src_set(s, PROFILE_ENV, "W4A16_INTERLEAVED=1 (on when cc >= 70)");
+		if (cc < CC_WMMA)
+			src_note(s, "cc %u < 70 has no WMMA: stays off", cc);
+	} else if (v != NULL && strcmp(v, "0") == 0) {
+		p->w4a16_interleaved = false;
+		src_set(s, PROFILE_ENV, "W4A16_INTERLEAVED=0");
+	} else {
+		p->w4a16_interleaved = false;
+		src_set(s, PROFILE_AUTO, "off by default (experimental upstream)");
+		if (v != NULL)
+			src_note(s, "W4A16_INTERLEAVED=%s ignored: only 0 and 1 count", v);
+	}
+}
+
+void
+profile_user_init(profile_user *u)
+{
+	u->q4k = u->q6k = PROFILE_UNSET;
+	u->mwv_warps = PROFILE_UNSET;
+	u->batched_prefill = u->hgemm_decode = u->fused_gate_up = PROFILE_UNSET;
+	u->fp8_prefill = u->fp8_decode = u->w4a16_interleaved = PROFILE_UNSET;
+	u->how = NULL;
+}
+
+static int
+check_user(const profile_user *u, errmsg *err)
+{
+	if (u == NULL)
+		return 0;
+	if (u->q4k >= PROFILE_Q4K_COUNT) {
+		errmsg_set(err, "q4k variant id %d is out of range", u->q4k);
+		return -1;
+	}
+	if (u->q6k >= PROFILE_Q6K_COUNT) {
+		errmsg_set(err, "q6k variant id %d is out of range", u->q6k);
+		return -1;
+	}
+	/* The user goes through ggscope, which checks what the seed did not. */
+	if (u->mwv_warps != PROFILE_UNSET && (u->mwv_warps < 1 || u->mwv_warps > 32)) {
+		errmsg_set(err, "mwv_warps %ld is outside 1..32 (a block holds at most 32 warps)", u->mwv_warps);
+		return -1;
+	}
+	return 0;
+}
+
+int
+profile_detect(int cc_major, int cc_minor, profile_getenv_fn fn, void *ctx,
+	const profile_user *u, int q4k_rule, gpu_profile *p, errmsg *err)
+{
+	unsigned cc;
+
+	memset(p, 0, sizeof *p);
+	if (cc_major < 1 || cc_major > 99 || cc_minor < 0 || cc_minor > 9) {
+		errmsg_set(err, "compute capability %d.%d is outside 1.0..99.9", cc_major, cc_minor);
+		return -1;
+	}
+	if (check_user(u, err) < 0)
+		return -1;
+	cc = (unsigned)(cc_major * 10 + cc_minor);
+	p->cc = cc;
+	src_set(&p->src[PROFILE_F_CC], PROFILE_AUTO, "compute capability %d.%d = major x 10 + minor", cc_major, cc_minor);
+
+	/* GH-480: the PTX .target of the seed's generated kernels tops out at sm_90. */
+	if (cc > 90) {
+		snprintf(p->sm_target, sizeof p->sm_target, "sm_90");
+		src_set(&p->src[PROFILE_F_SM_TARGET], PROFILE_AUTO, "cc %u > 90 clamped to sm_90 (the seed's PTX 8.0 target; the driver JIT still gets the real cc)", cc);
+	} else {
+		snprintf(p->sm_target, sizeof p->sm_target, "sm_%d%d", cc_major, cc_minor);
+		src_set(&p->src[PROFILE_F_SM_TARGET], PROFILE_AUTO, "sm_<major><minor>");
+	}
+
+	detect_q4k(p, cc, q4k_rule, u, fn, ctx);
+	detect_q6k(p, cc, u, fn, ctx);
+	detect_mwv_warps(p, u, fn, ctx);
+	detect_prefill(p, cc, u, fn, ctx);
+	detect_hgemm(p, u, fn, ctx);
+	if (detect_fused(p, u, fn, ctx, err) < 0)
+		return -1;
+	detect_fp8(p, cc, u, fn, ctx);
+	detect_w4a16(p, cc, u, fn, ctx);
+	return 0;
+}
+
+const char *
+profile_field_value(const gpu_profile *p, enum profile_field f, char *buf, size_t len)
+{
+	switch (f) {
+	case PROFILE_F_Q4K:
+		snprintf(buf, len, "%s", profile_q4k_name(p->q4k));
+		break;
+	case PROFILE_F_Q6K:
+		snprintf(buf, len, "%s", profile_q6k_name(p->q6k));
+		break;
+	case PROFILE_F_MWV_WARPS:
+		snprintf(buf, len, "%u", p->mwv_warps);
+		break;
+	case PROFILE_F_PREFILL_PATH:
+		snprintf(buf, len, "%s", p->batched_prefill ? "batched" : "serial");
+		break;
+	case PROFILE_F_HGEMM_DECODE:
+		snprintf(buf, len, "%s", p->hgemm_decode ? "on" : "off");
+		break;
+	case PROFILE_F_FUSED_GATE_UP:
+		snprintf(buf, len, "%s", p->fused_gate_up ? "on" : "off");
+		break;
+	case PROFILE_F_FP8_PREFILL:
+		snprintf(buf, len, "%s", p->fp8_prefill ? "on" : "off");
+		break;
+	case PROFILE_F_FP8_DECODE:
+		snprintf(buf, len, "%s", p->fp8_decode ? "on" : "off");
+		break;
+	case PROFILE_F_W4A16_INTERLEAVED:
+		snprintf(buf, len, "%s", p->w4a16_interleaved ? "on" : "off");
+		break;
+	case PROFILE_F_SM_TARGET:
+		snprintf(buf, len, "%s", p->sm_target);
+		break;
+	case PROFILE_F_CC:
+		snprintf(buf, len, "%u", p->cc);
+		break;
+	default:
+		snprintf(buf, len, "?");
+		break;
+	}
+	return buf;
+}
+
+struct json_object *
+profile_to_json(const gpu_profile *p)
+{
+	struct json_object *o = json_object_new_object();
+	int f;
+
+	for (f = 0; f < PROFILE_F_COUNT; f++) {
+		struct json_object *e = json_object_new_object();
+		char val[64];
+
+		if (f == PROFILE_F_MWV_WARPS)
+			json_object_object_add(e, "value", json_object_new_int64(p->mwv_warps));
+		else if (f == PROFILE_F_CC)
+			json_object_object_add(e, "value", json_object_new_int64(p->cc));
+		else if (f >= PROFILE_F_HGEMM_DECODE && f <= PROFILE_F_W4A16_INTERLEAVED)
+			json_object_object_add(e, "value", json_object_new_boolean(
+				strcmp(profile_field_value(p, (enum profile_field)f, val, sizeof val), "on") == 0));
+		else
+			json_object_object_add(e, "value", json_object_new_string(
+				profile_field_value(p, (enum profile_field)f, val, sizeof val)));
+		json_object_object_add(e, "source", json_object_new_string(profile_origin_name(p->src[f].origin)));
+		json_object_object_add(e, "rule", json_object_new_string(p->src[f].text));
+		if (p->src[f].note[0] != '\0')
+			json_object_object_add(e, "note", json_object_new_string(p->src[f].note));
+		json_object_object_add(o, field_names[f], e);
+	}
+	return o;
+}
