@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acts.h"
 #include "bench.h"
 #include "bench_cupti.h"
 #include "bench_table.h"
@@ -65,6 +66,8 @@ usage(FILE *out)
 		"      --flush MODE      how L2 is emptied for cold timing: read (default: a kernel\n"
 		"                        reads 3 x L2), write (it writes 3 x L2), memset\n"
 		"      --no-ceiling      do not measure or read the device's read ceiling\n"
+		"      --outlier SPEC    plant outlier channels in x: CHANNEL:MULTIPLE[,...] of the\n"
+		"                        bulk rms (as ggscope outliers), e.g. 408:26\n"
 		"  -h, --help            display this help and exit\n\n"
 		"Exit status: 0 when every row was measured and passed, 1 when a row failed, a\n"
 		"kernel did not compile, or there is no GPU (after the compile-only results),\n"
@@ -87,6 +90,9 @@ struct bench_args {
 	bool json;
 	bool no_cupti, no_counters, full, no_ceiling;
 	int flush;             /* enum l2flush_mode, or -1 for cuMemsetD32 */
+	acts_spike spikes[16]; /* --outlier: channels planted in x */
+	int n_spikes;
+	const char *outlier_spec;
 };
 
 static int
@@ -111,7 +117,7 @@ static int
 parse_args(int argc, char **argv, struct bench_args *a)
 {
 	enum { O_DEMO = 256, O_SHAPE, O_TYPE, O_WARMUP, O_WARM, O_SEED, O_ARCH, O_THREADS, O_JSON,
-		O_NO_CUPTI, O_NO_COUNTERS, O_FULL, O_FLUSH, O_NO_CEILING };
+		O_NO_CUPTI, O_NO_COUNTERS, O_FULL, O_FLUSH, O_NO_CEILING, O_OUTLIER };
 	static const struct option longopts[] = {
 		{ "tensor", required_argument, NULL, 't' },
 		{ "demo", no_argument, NULL, O_DEMO },
@@ -131,6 +137,7 @@ parse_args(int argc, char **argv, struct bench_args *a)
 		{ "full", no_argument, NULL, O_FULL },
 		{ "flush", required_argument, NULL, O_FLUSH },
 		{ "no-ceiling", no_argument, NULL, O_NO_CEILING },
+		{ "outlier", required_argument, NULL, O_OUTLIER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -198,6 +205,16 @@ parse_args(int argc, char **argv, struct bench_args *a)
 		case O_NO_COUNTERS: a->no_counters = true; break;
 		case O_FULL: a->full = true; break;
 		case O_NO_CEILING: a->no_ceiling = true; break;
+		case O_OUTLIER: {
+			errmsg perr;
+
+			a->n_spikes = acts_parse_spikes(optarg, a->spikes,
+				sizeof a->spikes / sizeof a->spikes[0], &perr);
+			if (a->n_spikes < 0)
+				return cli_usage_error(CMD, "--outlier: %s", perr.text);
+			a->outlier_spec = optarg;
+			break;
+		}
 		case O_FLUSH:
 			if (strcasecmp(optarg, "memset") == 0)
 				a->flush = -1;
@@ -499,7 +516,21 @@ cmd_bench(int argc, char **argv)
 		goto out;
 	}
 	x = xreallocarray(NULL, (size_t)src.layer.k, sizeof *x);
-	bench_gaussian(x, src.layer.k, a.seed);
+	/* With --outlier, x is the outliers module's synthetic vector (Gaussian
+	 * bulk, the named channels planted at multiples of its rms), so the
+	 * Q8_1 damage measured here is the one `ggscope outliers` predicts. */
+	if (a.n_spikes > 0) {
+		size_t planted = 0;
+
+		acts_synth(x, (uint64_t)src.layer.k, a.seed, a.spikes, (size_t)a.n_spikes, &planted);
+		if (planted < (size_t)a.n_spikes)
+			fprintf(stderr, "ggscope bench: %zu of %d --outlier channels are >= k = %lld and were not planted\n",
+				(size_t)a.n_spikes - planted, a.n_spikes, (long long)src.layer.k);
+		if (!a.json)
+			printf("input x: synthetic (seed %llu) with outliers %s\n",
+				(unsigned long long)a.seed, a.outlier_spec);
+	} else
+		bench_gaussian(x, src.layer.k, a.seed);
 	if (gpu_available(g) && (s = bench_open(g, &src.layer, x, a.opts.threads, &err)) == NULL) {
 		rc = cli_error(CMD, "%s", err.text);
 		goto out;

@@ -67,6 +67,8 @@ engine_variants_for(engine *e, model_tensor *t)
 		snprintf(mv->name, sizeof(mv->name), "%s", short_name(v->name));
 		snprintf(mv->file, sizeof(mv->file), "%s", v->file);
 		mv->q8_1 = v->input == VARIANT_X_Q8_1;
+		snprintf(mv->warps_means, sizeof(mv->warps_means), "%s", v->warps_means ? v->warps_means : "");
+		snprintf(mv->about, sizeof(mv->about), "%s", v->description ? v->description : "");
 		for (w = 0; w < v->n_warps && w < MODEL_MAX_WARPS; w++)
 			mv->warps[mv->n_warps++] = v->warps[w];
 		/* A shape rule (k limits, k % 256) rules the whole row out;

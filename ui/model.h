@@ -30,6 +30,8 @@ typedef struct model_variant {
 	int n_warps;
 	int warps[MODEL_MAX_WARPS]; /* legal warp counts, ascending */
 	char illegal[MODEL_WHY];    /* non-empty: cannot run this shape, and why */
+	char warps_means[48];       /* what its warp count is: "warps per row" */
+	char about[192];            /* the registry's one-line description */
 } model_variant;
 
 /* A JIT build of one (variant, warps). */

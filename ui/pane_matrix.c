@@ -244,6 +244,33 @@ detail_log(canvas *c, layout_rect in, int *y, const char *log)
 	}
 }
 
+/* Text wrapped at word boundaries under the labels, as far as it fits. */
+static void
+detail_wrap(canvas *c, layout_rect in, int *y, const char *text)
+{
+	int w = in.w - 14, n = (int)strlen(text), at = 0;
+
+	if (w < 10)
+		return;
+	while (at < n && *y < in.y + in.h) {
+		int len = n - at;
+		char buf[256];
+
+		if (len > w) {
+			len = w;
+			while (len > 0 && text[at + len] != ' ')
+				len--;
+			if (len == 0)
+				len = w;
+		}
+		snprintf(buf, sizeof(buf), "%.*s", len > 255 ? 255 : len, text + at);
+		canvas_text(c, in.x + 13, (*y)++, w, ROLE_DIM, buf);
+		at += len;
+		while (text[at] == ' ')
+			at++;
+	}
+}
+
 void
 pane_detail(canvas *c, layout_rect r, model *m)
 {
@@ -288,4 +315,8 @@ pane_detail(canvas *c, layout_rect r, model *m)
 		detail_log(c, in, &y, co->log && co->log[0] ? co->log : co->why);
 	}
 	line(c, in, &y, "kernel file", ROLE_DIM, "%s", v->file[0] ? v->file : "n/a");
+	if (v->warps_means[0] != '\0')
+		line(c, in, &y, "warps", ROLE_DIM, "%s", v->warps_means);
+	if (v->about[0] != '\0' && y < in.y + in.h)
+		detail_wrap(c, in, &y, v->about);
 }

@@ -95,10 +95,10 @@ pane_outlier(canvas *c, layout_rect r, model *m)
 		return;
 	}
 
-	/* The chart takes what the numbers below leave, 1 to 4 rows. */
-	ch_h = in.h - 9;
-	if (ch_h > 4)
-		ch_h = 4;
+	/* The chart takes what the numbers below leave, 1 to 12 rows. */
+	ch_h = in.h - 10;
+	if (ch_h > 12)
+		ch_h = 12;
 	if (ch_h < 1)
 		ch_h = 1;
 	chart(c, x, y, w, ch_h, o);

@@ -36,6 +36,9 @@ expect_err "--shape wants ROWSxK, e.g. 4096x14336: '64by256'"
 "$GGSCOPE" bench --shape 64x256 --type q8_0 >/dev/null 2>err.txt
 check "bad --type" 2 $?
 expect_err "--type wants q4_k or q6_k: 'q8_0'"
+"$GGSCOPE" bench --shape 64x256 --outlier 408: >/dev/null 2>err.txt
+check "bad --outlier" 2 $?
+expect_err "--outlier: outlier 1 '408:': expected CHANNEL:MULTIPLE"
 "$GGSCOPE" bench --demo --type q6_k >/dev/null 2>err.txt
 check "--type without --shape" 2 $?
 "$GGSCOPE" bench --shape 64x256 --warps 0 >/dev/null 2>err.txt
