@@ -284,6 +284,9 @@ fill_rec(const report *r, report_rec *rec, const struct choice *c, int w, double
 		snprintf(rec->why, sizeof rec->why,
 			"the legacy dispatch picks per k: q4k_tiled for k <= %d, q4k_chunked above, "
 			"q4k_basic when k %% 256 != 0", VARIANT_TILED_MAX_K);
+	if (c->only_warps)
+		rec_note(rec, "the seed generates %s for %d warps whatever MWV_WARPS says, so only MWV_WARPS=%d "
+			"runs it right", c->variant, c->only_warps, c->only_warps);
 }
 
 /* Why a type got no recommendation. */

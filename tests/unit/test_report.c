@@ -595,6 +595,7 @@ test_recommend(void **state)
 	report_finish(r);
 	/* vectorized takes no MWV_WARPS; the warps then suit Q6_K alone */
 	assert_string_equal(p->env, "VECTORIZED_Q4K=1 HW_DP4A_Q6K=1 MWV_WARPS=3");
+	assert_non_null(strstr(p->rec[1].why, "only MWV_WARPS=3 runs it right"));
 	assert_false(p->rec[0].uses_mwv_warps);
 	assert_int_equal(p->rec[0].warps, 1);
 	report_free(r);
