@@ -83,9 +83,7 @@ engine_variants_for(engine *e, model_tensor *t)
 		snprintf(t->no_variants, sizeof(t->no_variants), "the registry has no %s variants", t->type_name);
 }
 
-/* The jit for a kernels directory ("" = the default search), made or
- * remade on demand. NULL with err when no kernel directory is usable. */
-static jit *
+jit *
 engine_jit(engine *e, const char *kernels_dir, errmsg *err)
 {
 	jit_config cfg;

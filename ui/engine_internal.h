@@ -7,12 +7,15 @@
 
 #include "acts.h"
 #include "bench.h"
+#include "cupti_gpu.h"
 #include "engine.h"
 #include "gguf.h"
 #include "gpu.h"
 #include "imatrix.h"
 #include "jit.h"
+#include "l2flush.h"
 #include "layers.h"
+#include "profile.h"
 
 struct engine {
 	engine_opts opt;
@@ -34,6 +37,14 @@ struct engine {
 	char sess_spec[128];
 	bool ceiling_valid;   /* the device's measured read ceiling */
 	double ceiling_gbs;
+	double peak_gbs;      /* the datasheet bandwidth, for the verdict */
+	cupti_gpu cu;         /* CUPTI where the driver runs; cu.g NULL: not opened */
+	l2flush *flush;       /* the cold-L2 flush kernel; NULL: gpu_l2_flush */
+
+	int cc_major, cc_minor;   /* what the GpuProfile is detected for */
+	profile_user user;        /* the choices applied with p */
+	gpu_profile prof;
+	model_device dev;         /* the last probe, updated by profile changes */
 };
 
 /* Builds target the H100's architecture when there is no device to ask. */
@@ -55,6 +66,9 @@ const variant *engine_variant(uint32_t qtype, int index);
  * the module when it compiled (owned by the jit), NULL when not (c says
  * why; after a failed edit the jit keeps the last good build). */
 const jit_module *engine_build(engine *e, const job *j, model_compile *c);
+/* The jit for a kernels directory ("" = the default search), made or
+ * remade on demand. NULL with err when no kernel directory is usable. */
+jit *engine_jit(engine *e, const char *kernels_dir, errmsg *err);
 /* The same for a given variant and warps (the Q8_1 quantizer). */
 const jit_module *engine_build_variant(engine *e, const job *j, const variant *v, int warps,
 	model_compile *c);

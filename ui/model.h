@@ -75,7 +75,8 @@ typedef struct model_measure {
 	bool err_pass;
 	char err_why[96];
 	bool l2_cold;
-	char verdict[128];       /* one line, ncu-style */
+	char counters[160];      /* DRAM %, L2 hit, SM clock, passes; "" without */
+	char verdict[256];       /* one line, ncu-style, or what failed */
 } model_measure;
 
 enum model_cell_state { CELL_EMPTY, CELL_QUEUED, CELL_RUNNING, CELL_DONE };
