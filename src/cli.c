@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "bench", cmd_bench, "time and check GEMV variants on one Q4_K/Q6_K tensor" },
 	{ "outliers", cmd_outliers, "outlier channels of each GEMV input and their Q8_1 damage" },
 	{ "profile", cmd_profile, "show the GPU, driver, NVRTC/CUPTI versions, read ceiling and GpuProfile" },
+	{ "report", cmd_report, "sweep a model's GEMV variants and write a tuning report" },
 	{ NULL, NULL, NULL }
 };
 

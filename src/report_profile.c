@@ -1,0 +1,338 @@
+/* report_profile.c: the recommended GpuProfile.
+ *
+ * The seed's GpuProfile runs ONE variant per weight type for every shape,
+ * and ONE warp count (MWV_WARPS) for every multi-warp kernel of both types.
+ * So the recommendation is not "each shape's winner": it is the (Q4_K
+ * variant, Q6_K variant, MWV_WARPS) that minimises the summed time of all
+ * selected tensors, among the choices the seed's environment variables can
+ * express, using only rows that passed on every shape they cover. The
+ * report shows it beside the per-shape winners and the cost of the gap.
+ *
+ * Choices the seed runs differently from ggscope's kernels are left out,
+ * with a note (shared/notes/seed-kernels.md, "Hazards"): the seed's
+ * q4k_hw_dp4a sums at most 8 half-warp partials (wrong above 4 warps), and
+ * its q6k_hw_dp4a is generated for 3 warps whatever MWV_WARPS says. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "quant.h"
+#include "report.h"
+
+/* One profile choice: the variable that selects it, in the seed's
+ * precedence order (first present wins). */
+struct choice {
+	const char *var;
+	const char *variant;   /* registry name; NULL = the legacy pick per k */
+	bool mwv_warps;        /* its warps come from MWV_WARPS */
+	int max_warps;         /* the seed runs it correctly up to this (0: any) */
+	int only_warps;        /* the seed runs it correctly only at this (0: any) */
+};
+
+static const struct choice q4k_choices[] = {
+	{ "WIDE_Q4K_DISABLE", NULL, false, 0, 0 },
+	{ "WIDE_Q4K", "q4k_wide", false, 0, 0 },
+	{ "VECTORIZED_Q4K", "q4k_vectorized", false, 0, 0 },
+	{ "HW_DP4A_Q4K", "q4k_hw_dp4a", true, 4, 0 },
+	{ "DP4A_Q4K", "q4k_mwv_dp4a", true, 0, 0 },
+	{ "MWV_Q4K", "q4k_mwv", true, 0, 0 },
+};
+
+static const struct choice q6k_choices[] = {
+	{ "HW_DP4A_Q6K", "q6k_hw_dp4a", true, 0, 3 },
+	{ "DP4A_Q6K", "q6k_dp4a", true, 0, 0 },
+	{ "MWV_Q6K", "q6k_mwv", true, 0, 0 },
+};
+
+#define N_Q4K (sizeof q4k_choices / sizeof q4k_choices[0])
+#define N_Q6K (sizeof q6k_choices / sizeof q6k_choices[0])
+#define MAX_MWV_WARPS 8 /* the largest legal warp count in the registry */
+#define SEED_MWV_WARPS 3
+
+/* The row a choice runs on a shape at MWV_WARPS w, or NULL. */
+static const report_row *
+choice_row(const struct choice *c, const report_shape *sh, int w)
+{
+	const variant *v = c->variant ? variant_find(c->variant) : variant_legacy_pick(sh->type, sh->k);
+	int warps;
+	size_t j;
+
+	if (v == NULL)
+		return NULL;
+	warps = c->mwv_warps ? w : v->default_warps;
+	for (j = 0; j < sh->n_rows; j++)
+		if (sh->rows[j].v == v && sh->rows[j].warps == warps)
+			return &sh->rows[j];
+	return NULL;
+}
+
+/* The summed time of a choice over every shape of `type` at MWV_WARPS w
+ * (each shape counted once per tensor that has it); NAN when there is no
+ * shape of the type, a shape has no passing, timed row for it, or the seed
+ * would run it wrongly. */
+static double
+choice_cost(const report *r, uint32_t type, const struct choice *c, int w)
+{
+	double sum = 0;
+	bool any = false;
+	size_t i;
+
+	if (c->mwv_warps && ((c->max_warps && w > c->max_warps) || (c->only_warps && w != c->only_warps)))
+		return NAN;
+	for (i = 0; i < r->n_shapes; i++) {
+		const report_shape *sh = &r->shapes[i];
+		const report_row *row;
+
+		if (sh->type != type)
+			continue;
+		row = choice_row(c, sh, w);
+		if (row == NULL || row->status != REPORT_ROW_PASS || !row->total_valid)
+			return NAN;
+		sum += row->total_us * (double)sh->n_tensors;
+		any = true;
+	}
+	return any ? sum : NAN;
+}
+
+/* The time of `type` with each shape's own winner; NAN when one has none. */
+static double
+winners_cost(const report *r, uint32_t type, bool *any)
+{
+	double sum = 0;
+	size_t i;
+
+	*any = false;
+	for (i = 0; i < r->n_shapes; i++) {
+		const report_shape *sh = &r->shapes[i];
+
+		if (sh->type != type)
+			continue;
+		*any = true;
+		if (sh->winner < 0)
+			return NAN;
+		sum += sh->rows[sh->winner].total_us * (double)sh->n_tensors;
+	}
+	return sum;
+}
+
+/* The cheapest choice of a type at MWV_WARPS w: its index, or -1. */
+static int
+best_choice(const report *r, uint32_t type, int w, double *cost)
+{
+	const struct choice *cs = type == QT_Q4_K ? q4k_choices : q6k_choices;
+	size_t n = type == QT_Q4_K ? N_Q4K : N_Q6K, i;
+	int best = -1;
+
+	*cost = NAN;
+	for (i = 0; i < n; i++) {
+		double c = choice_cost(r, type, &cs[i], w);
+
+		if (!isnan(c) && (best < 0 || c < *cost)) {
+			best = (int)i;
+			*cost = c;
+		}
+	}
+	return best;
+}
+
+/* Whether the profile runs each shape's winner. */
+static bool
+runs_winners(const report *r, uint32_t type, const struct choice *c, int w)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_shapes; i++) {
+		const report_shape *sh = &r->shapes[i];
+
+		if (sh->type == type && (sh->winner < 0 || choice_row(c, sh, w) != &sh->rows[sh->winner]))
+			return false;
+	}
+	return true;
+}
+
+/* The winner of some shape of the type, when it is a combination the
+ * profile leaves out because the seed runs it wrongly: say so. */
+static void
+note_hazard(const report *r, report_rec *rec, const struct choice *cs, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n_shapes; i++) {
+		const report_shape *sh = &r->shapes[i];
+		const report_row *win;
+
+		if (sh->type != rec->type || sh->winner < 0)
+			continue;
+		win = &sh->rows[sh->winner];
+		for (k = 0; k < n; k++) {
+			const struct choice *c = &cs[k];
+
+			if (c->variant == NULL || strcmp(c->variant, win->v->name) != 0)
+				continue;
+			if (c->max_warps && win->warps > c->max_warps)
+				snprintf(rec->why, sizeof rec->why,
+					"%s at %d warps won on %u x %u but is left out: the seed's kernel sums at most "
+					"8 half-warp partials, so it is wrong above %d warps", win->v->name, win->warps,
+					sh->n, sh->k, c->max_warps);
+			else if (c->only_warps && win->warps != c->only_warps)
+				snprintf(rec->why, sizeof rec->why,
+					"%s at %d warps won on %u x %u but is left out: the seed generates it for %d "
+					"warps whatever MWV_WARPS says", win->v->name, win->warps, sh->n, sh->k,
+					c->only_warps);
+			else
+				continue;
+			return;
+		}
+	}
+}
+
+static void
+fill_rec(const report *r, report_rec *rec, const struct choice *c, int w, double cost)
+{
+	const report_shape *first = NULL;
+	size_t i;
+
+	for (i = 0; i < r->n_shapes && first == NULL; i++)
+		if (r->shapes[i].type == rec->type)
+			first = &r->shapes[i];
+	rec->valid = true;
+	rec->v = c->variant ? variant_find(c->variant) : NULL;
+	snprintf(rec->label, sizeof rec->label, "%s", c->variant ? c->variant : "q4k_legacy");
+	rec->uses_mwv_warps = c->mwv_warps;
+	rec->warps = c->mwv_warps ? w : rec->v ? rec->v->default_warps : 0;
+	if (rec->v == NULL && first != NULL) {
+		const variant *pick = variant_legacy_pick(rec->type, first->k);
+
+		rec->warps = pick ? pick->default_warps : 0;
+	}
+	snprintf(rec->env, sizeof rec->env, "%s=1", c->var);
+	rec->total_us = cost;
+	rec->matches_winners = runs_winners(r, rec->type, c, w);
+	if (rec->v == NULL)
+		snprintf(rec->why, sizeof rec->why,
+			"the legacy dispatch picks per k: q4k_tiled for k <= %d, q4k_chunked above, "
+			"q4k_basic when k %% 256 != 0", VARIANT_TILED_MAX_K);
+}
+
+/* Why a type got no recommendation. */
+static void
+explain_none(const report *r, report_rec *rec)
+{
+	bool any;
+	double best = winners_cost(r, rec->type, &any);
+
+	if (!any)
+		snprintf(rec->why, sizeof rec->why, "no %s tensor selected", report_type_name(rec->type));
+	else if (isnan(best))
+		snprintf(rec->why, sizeof rec->why, "a %s shape has no correct measured variant",
+			report_type_name(rec->type));
+	else
+		snprintf(rec->why, sizeof rec->why,
+			"no variant the seed's variables select passed on every %s shape "
+			"(q4k_coalesced and q6k_basic have no variable; check the warp filter)",
+			report_type_name(rec->type));
+}
+
+/* Variables of higher precedence than `var` in its list: set, they win. */
+static void
+append_shadowing(char *buf, size_t len, const struct choice *cs, size_t n, const char *var)
+{
+	size_t i, used = strlen(buf);
+
+	for (i = 0; i < n && strcmp(cs[i].var, var) != 0; i++)
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", cs[i].var);
+}
+
+void
+report_recommend(report *r)
+{
+	report_profile *p = &r->profile;
+	int w, best_w = -1, pick[2] = { -1, -1 }, wp[2];
+	double best_total = NAN, cost[2];
+	bool wanted[2], uses_w;
+	size_t t;
+
+	memset(p, 0, sizeof *p);
+	p->rec[0].type = QT_Q4_K;
+	p->rec[1].type = QT_Q6_K;
+	/* A type takes part when some MWV_WARPS gives it a choice. */
+	for (t = 0; t < 2; t++) {
+		wanted[t] = false;
+		for (w = 1; w <= MAX_MWV_WARPS && !wanted[t]; w++)
+			wanted[t] = best_choice(r, p->rec[t].type, w, &cost[t]) >= 0;
+	}
+	/* The MWV_WARPS that minimises the total over the types that take
+	 * part; ties go to the seed's 3, then to fewer warps. */
+	for (w = 1; w <= MAX_MWV_WARPS; w++) {
+		double total = 0;
+		bool ok = true;
+
+		for (t = 0; t < 2; t++) {
+			if (!wanted[t])
+				continue;
+			if ((wp[t] = best_choice(r, p->rec[t].type, w, &cost[t])) < 0)
+				ok = false;
+			else
+				total += cost[t];
+		}
+		if (!ok || (!wanted[0] && !wanted[1]))
+			continue;
+		if (best_w < 0 || total < best_total * (1 - 1e-12) ||
+		    (fabs(total - best_total) <= 1e-12 * best_total && w == SEED_MWV_WARPS)) {
+			best_w = w;
+			best_total = total;
+			pick[0] = wanted[0] ? wp[0] : -1;
+			pick[1] = wanted[1] ? wp[1] : -1;
+		}
+	}
+	/* No MWV_WARPS fits both types at once: recommend each alone. */
+	if (best_w < 0 && wanted[0] && wanted[1]) {
+		snprintf(p->why, sizeof p->why, "no single MWV_WARPS value suits both types; Q4_K alone shown");
+		wanted[1] = false;
+		for (w = 1; w <= MAX_MWV_WARPS; w++) {
+			int c = best_choice(r, QT_Q4_K, w, &cost[0]);
+
+			if (c >= 0 && (best_w < 0 || cost[0] < best_total)) {
+				best_w = w;
+				best_total = cost[0];
+				pick[0] = c;
+			}
+		}
+	}
+	uses_w = false;
+	for (t = 0; t < 2; t++) {
+		report_rec *rec = &p->rec[t];
+		const struct choice *cs = t == 0 ? q4k_choices : q6k_choices;
+		bool any;
+
+		rec->best_total_us = winners_cost(r, rec->type, &any);
+		if (pick[t] < 0) {
+			explain_none(r, rec);
+			continue;
+		}
+		fill_rec(r, rec, &cs[pick[t]], best_w, choice_cost(r, rec->type, &cs[pick[t]], best_w));
+		if (!rec->matches_winners && rec->why[0] == '\0')
+			note_hazard(r, rec, cs, t == 0 ? N_Q4K : N_Q6K);
+		uses_w |= rec->uses_mwv_warps;
+		if (p->env[0] != '\0')
+			strncat(p->env, " ", sizeof p->env - strlen(p->env) - 1);
+		strncat(p->env, rec->env, sizeof p->env - strlen(p->env) - 1);
+		append_shadowing(p->unset, sizeof p->unset, cs, t == 0 ? N_Q4K : N_Q6K, cs[pick[t]].var);
+	}
+	p->valid = pick[0] >= 0 || pick[1] >= 0;
+	if (!p->valid) {
+		if (p->why[0] == '\0')
+			snprintf(p->why, sizeof p->why, "%s",
+				report_count_status(r, REPORT_ROW_PASS) == 0 ? "no variant was measured correct"
+					: p->rec[0].why[0] ? p->rec[0].why : p->rec[1].why);
+		return;
+	}
+	if (uses_w) {
+		p->mwv_warps_valid = true;
+		p->mwv_warps = best_w;
+		snprintf(p->env + strlen(p->env), sizeof p->env - strlen(p->env), " MWV_WARPS=%d", best_w);
+	}
+}
