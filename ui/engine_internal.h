@@ -82,11 +82,15 @@ void engine_probe(engine *e, job_result *r);
 void engine_cell(engine *e, const job *j, job_result *r, worker *w);
 void engine_profile_set(engine *e, const job *j, job_result *r);
 void engine_outlier(engine *e, const job *j, job_result *r, worker *w);
+void engine_report(engine *e, const job *j, job_result *r, worker *w);
 
 /* The input vector (k floats, malloc'd) a job's activation source gives,
  * and its label; NULL with err (a file of another length, a bad spec). */
 float *engine_input(engine *e, const job *j, uint64_t k, char *label, size_t label_len, errmsg *err);
 void engine_acts_close(engine *e);
+/* The loaded imatrix when the job's source is one (F7 reports per-layer
+ * profiles from it), else NULL. */
+const imatrix *engine_source_imatrix(engine *e, const job *j);
 
 /* Release the GPU side. */
 void engine_gpu_close(engine *e);
