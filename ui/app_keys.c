@@ -221,7 +221,7 @@ app_check_watch(app *a)
 	j.tensor = a->watch_tensor;
 	j.variant = a->watch_variant;
 	j.warps = a->watch_warps;
-	j.force = true;
+	j.reload = true;
 	{
 		model_cell *cell = model_cell_at(&a->m.tensors[j.tensor], j.variant, j.warps);
 
@@ -603,7 +603,7 @@ app_result(app *a, job_result *r)
 	}
 	if (cancelled)
 		return;
-	if (r->job.force && (kind == JOB_COMPILE || kind == JOB_MEASURE) && r->job.tensor < m->n_tensors) {
+	if (r->job.reload && (kind == JOB_COMPILE || kind == JOB_MEASURE) && r->job.tensor < m->n_tensors) {
 		const model_cell *cell = model_cell_at(&m->tensors[r->job.tensor], r->job.variant, r->job.warps);
 
 		if (cell != NULL && cell->comp.valid && cell->comp.ok)

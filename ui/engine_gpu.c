@@ -185,8 +185,10 @@ measure(engine *e, const job *j, job_result *r, const jit_module *mod)
 		model_compile qc;
 		job qj = *j;
 
-		/* The quantizer is built like any cell; only its module is used. */
+		/* The quantizer is built like any cell; only its module is used.
+		 * Never afresh: that would free the GEMV module forced just now. */
 		qj.variant = -1;
+		qj.force = false;
 		qmod = engine_build_variant(e, &qj, q, q->default_warps, &qc);
 		if (qmod == NULL) {
 			snprintf(me->why, sizeof(me->why), "quantizer: %s", qc.why);

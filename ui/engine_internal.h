@@ -24,6 +24,7 @@ struct engine {
 	size_t *index;        /* model tensor index -> gguf tensor index */
 	size_t n_index;
 	jit *jit;             /* builds; made on first use */
+	jit *jit_fresh;       /* the last build forced with r (no caches) */
 	char jit_dir[512];    /* its kernels directory, "" = the default search */
 	char arch[16];        /* what builds target: the device's, else sm_90 */
 	acts_file *acts;      /* --act, loaded on first use */

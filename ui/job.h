@@ -42,7 +42,8 @@ typedef struct job {
 	int variant;
 	int warps;
 	bool l2_cold;        /* MEASURE */
-	bool force;          /* COMPILE/MEASURE: bypass the build cache (hot reload) */
+	bool force;          /* COMPILE/MEASURE: compile afresh, bypassing the caches (r) */
+	bool reload;         /* COMPILE/MEASURE: the kernel file changed (hot reload) */
 	unsigned act_gen;    /* MEASURE, OUTLIER: the activation setting it used */
 	int act_source;
 	char outlier_spec[128];

@@ -313,6 +313,15 @@ test_compile_and_measure(void **state)
 	assert_true(cell->comp.regs > 0);
 	assert_non_null(cell->comp.log);
 	assert_false(cell->meas.valid);
+	/* Again: from the cache. With r (force): a real compile. */
+	apply(&m, run(e, &j));
+	assert_true(cell->comp.cache_hit);
+	j.force = true;
+	apply(&m, run(e, &j));
+	assert_true(cell->comp.ok);
+	assert_false(cell->comp.cache_hit);
+	assert_true(cell->comp.compile_ms > 0);
+	j.force = false;
 
 	/* Measured on the fake device: right answer, timed by its events. */
 	j.kind = JOB_MEASURE;
@@ -351,6 +360,13 @@ test_compile_and_measure(void **state)
 	assert_false(cell->meas.l2_cold);
 	assert_true(cell->meas.err_pass);
 	assert_true(cell->meas.err_rel_l2 > 1e-5); /* Q8_1 rounding shows */
+	/* Forced (r): the GEMV compiled afresh, the quantizer from the cache;
+	 * the GEMV's module stays alive through the measurement. */
+	j.force = true;
+	apply(&m, run(e, &j));
+	assert_true(cell->meas.valid);
+	assert_false(cell->comp.cache_hit);
+	assert_true(cell->meas.err_pass);
 
 	/* A kernel the device cannot find is a measurement error, not a crash. */
 	v = variant_index(t, "wide");
