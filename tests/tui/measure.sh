@@ -40,7 +40,7 @@ capture mwv-w2-warm
 tui_keys c s
 tui_wait "sweep done" 600
 capture sweep
-tui_keys k
+tui_keys Tab k
 tui_wait "> ffn_up.weight"
 tui_keys s
 tui_wait "sweep done" 600
