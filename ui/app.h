@@ -22,6 +22,7 @@ typedef struct app {
 	render_opts ro;
 	bool quit;
 	bool dirty;
+	int reports;              /* report jobs running (Esc stops them) */
 
 	/* options */
 	const char *model_path;   /* NULL: the demo layer */

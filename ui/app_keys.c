@@ -221,7 +221,7 @@ app_check_watch(app *a)
 	j.tensor = a->watch_tensor;
 	j.variant = a->watch_variant;
 	j.warps = a->watch_warps;
-	j.force = true;
+	j.reload = true;
 	{
 		model_cell *cell = model_cell_at(&a->m.tensors[j.tensor], j.variant, j.warps);
 
@@ -251,13 +251,40 @@ act_log(app *a)
 	a->m.popup = POPUP_LOG;
 }
 
+/* The report's file name in the current directory, from what it covers:
+ * characters a shell or a file system could trip on become '_'. */
 static void
-act_report(app *a)
+report_path(const char *what, char *buf, size_t len)
 {
-	const char *why = engine_report_unavailable();
+	size_t i, n;
 
-	if (why != NULL)
-		model_status(&a->m, LEVEL_WARN, "F7: no tuning report: %s", why);
+	n = (size_t)snprintf(buf, len, "ggscope-report%s%s.md", what ? "-" : "", what ? what : "");
+	for (i = 0; i < n && i < len; i++)
+		if (!(buf[i] == '.' || buf[i] == '-' || buf[i] == '_' || (buf[i] >= '0' && buf[i] <= '9') ||
+			(buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= 'A' && buf[i] <= 'Z')))
+			buf[i] = '_';
+}
+
+/* F7, then t or f: the report of this tensor or of the whole file. */
+static void
+act_report(app *a, bool whole)
+{
+	model_tensor *t = model_tensor_sel(&a->m);
+	job j;
+
+	a->m.popup = POPUP_NONE;
+	if (a->m.load_state != LOAD_OK || (!whole && (t == NULL || !t->gemv))) {
+		model_status(&a->m, LEVEL_WARN, "F7: %s", a->m.load_state != LOAD_OK ? "nothing loaded" :
+			"select a q4_K or q6_K matrix, or f for the whole file");
+		return;
+	}
+	j = cell_job(a, JOB_REPORT);
+	j.group = JG_REPORT;
+	snprintf(j.path, sizeof(j.path), "%s", a->kernels_dir);
+	j.tensor = whole ? JOB_ALL_TENSORS : a->m.sel_tensor;
+	report_path(whole ? NULL : t->name, j.report_path, sizeof(j.report_path));
+	model_status(&a->m, LEVEL_INFO, "F7: writing %s", j.report_path);
+	app_submit(a, &j);
 }
 
 static void
@@ -301,6 +328,10 @@ popup_key(app *a, int code)
 		}
 		return;
 	}
+	if (m->popup == POPUP_REPORT && (code == 't' || code == 'f')) {
+		act_report(a, code == 'f');
+		return;
+	}
 	switch (act) {
 	case ACT_UP:
 		if (m->popup_scroll > 0)
@@ -331,6 +362,7 @@ popup_key(app *a, int code)
 	case ACT_HELP:
 	case ACT_PROFILE:
 	case ACT_LOG:
+	case ACT_REPORT:
 		m->popup = POPUP_NONE;
 		break;
 	case ACT_REDRAW:
@@ -477,7 +509,7 @@ app_key(app *a, int code)
 		a->ro.show_pct = !a->ro.show_pct;
 		break;
 	case ACT_REPORT:
-		act_report(a);
+		m->popup = POPUP_REPORT;
 		break;
 	case ACT_HELP:
 		m->popup = POPUP_HELP;
@@ -490,6 +522,11 @@ app_key(app *a, int code)
 		if (m->progress_active && a->wk != NULL) {
 			worker_cancel_group(a->wk, JG_SWEEP);
 			sweep_done(a, true);
+		}
+		/* A report being written stops and is written partial. */
+		if (a->wk != NULL && a->reports > 0) {
+			worker_cancel_group(a->wk, JG_REPORT);
+			model_status(m, LEVEL_WARN, "stopping the report: what is done is written, marked partial");
 		}
 		break;
 	case ACT_QUIT:
@@ -548,6 +585,8 @@ app_result(app *a, job_result *r)
 		job_apply(m, r);
 		return;
 	}
+	if (kind == JOB_REPORT && !r->progress)
+		a->reports += started ? 1 : (cancelled ? 0 : -1);
 	if (started) {
 		job_describe(&r->job, m, m->busy_label, sizeof(m->busy_label));
 		uilog("start: %s", m->busy_label);
@@ -564,7 +603,7 @@ app_result(app *a, job_result *r)
 	}
 	if (cancelled)
 		return;
-	if (r->job.force && (kind == JOB_COMPILE || kind == JOB_MEASURE) && r->job.tensor < m->n_tensors) {
+	if (r->job.reload && (kind == JOB_COMPILE || kind == JOB_MEASURE) && r->job.tensor < m->n_tensors) {
 		const model_cell *cell = model_cell_at(&m->tensors[r->job.tensor], r->job.variant, r->job.warps);
 
 		if (cell != NULL && cell->comp.valid && cell->comp.ok)

@@ -173,6 +173,9 @@ engine_run(void *ctx, const job *j, job_result *r, worker *w)
 	case JOB_PROFILE_SET:
 		engine_profile_set(e, j, r);
 		break;
+	case JOB_REPORT:
+		engine_report(e, j, r, w);
+		break;
 	default:
 		snprintf(r->why, sizeof(r->why), "unknown job kind %d", j->kind);
 		break;

@@ -42,7 +42,5 @@ void engine_run(void *engine_ctx, const job *j, job_result *r, worker *w);
  * for the model. Returns how many. */
 int engine_act_sources(const engine *e, char labels[][64], int max);
 
-/* Why F7 cannot write a report in this build, or NULL when it can. */
-const char *engine_report_unavailable(void);
 
 #endif

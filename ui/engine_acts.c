@@ -260,8 +260,14 @@ engine_acts_close(engine *e)
 	e->im = NULL;
 }
 
-const char *
-engine_report_unavailable(void)
+const imatrix *
+engine_source_imatrix(engine *e, const job *j)
 {
-	return "the report module (src/report.h) is not in this build";
+	errmsg err;
+
+	if (source_kind(e, j->act_source) != SRC_IMATRIX)
+		return NULL;
+	if (e->im == NULL)
+		e->im = imatrix_load(e->opt.imatrix_file, &err);
+	return e->im;
 }

@@ -83,9 +83,7 @@ engine_variants_for(engine *e, model_tensor *t)
 		snprintf(t->no_variants, sizeof(t->no_variants), "the registry has no %s variants", t->type_name);
 }
 
-/* The jit for a kernels directory ("" = the default search), made or
- * remade on demand. NULL with err when no kernel directory is usable. */
-static jit *
+jit *
 engine_jit(engine *e, const char *kernels_dir, errmsg *err)
 {
 	jit_config cfg;
@@ -99,6 +97,24 @@ engine_jit(engine *e, const char *kernels_dir, errmsg *err)
 	e->jit = jit_new(&cfg, err);
 	snprintf(e->jit_dir, sizeof(e->jit_dir), "%s", kernels_dir);
 	return e->jit;
+}
+
+/* r: a jit with empty caches (memory only), so the build is a real NVRTC
+ * compile. It lives until the next one: the module it hands out is
+ * measured after the build. (The hot reload does not need it: the jit
+ * keys builds by the source text, so an edited kernel is compiled anyway,
+ * and the shared jit keeps the last good build for a failed edit.) */
+static jit *
+fresh_jit(engine *e, const char *kernels_dir, errmsg *err)
+{
+	jit_config cfg;
+
+	jit_free(e->jit_fresh);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.kernels_dir = kernels_dir[0] ? kernels_dir : NULL;
+	cfg.no_disk_cache = true;
+	e->jit_fresh = jit_new(&cfg, err);
+	return e->jit_fresh;
 }
 
 const jit_module *
@@ -125,7 +141,7 @@ engine_build_variant(engine *e, const job *j, const variant *v, int warps, model
 		snprintf(c->why, sizeof(c->why), "no such variant for this tensor");
 		return NULL;
 	}
-	jt = engine_jit(e, j->path, &err);
+	jt = j->force ? fresh_jit(e, j->path, &err) : engine_jit(e, j->path, &err);
 	if (jt == NULL) {
 		snprintf(c->why, sizeof(c->why), "%s", err.text);
 		return NULL;
@@ -160,6 +176,8 @@ engine_build_variant(engine *e, const job *j, const variant *v, int warps, model
 void
 engine_build_close(engine *e)
 {
+	jit_free(e->jit_fresh);
+	e->jit_fresh = NULL;
 	jit_free(e->jit);
 	e->jit = NULL;
 }

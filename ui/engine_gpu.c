@@ -27,8 +27,11 @@ engine_probe(engine *e, job_result *r)
 
 	memset(d, 0, sizeof(*d));
 	d->probed = true;
-	if (e->gpu == NULL)
+	if (e->gpu == NULL) {
+		/* CUPTI runs where the driver does: its handler goes in first. */
+		cupti_gpu_install();
 		e->gpu = gpu_open();
+	}
 	engine_nvrtc_version(d->nvrtc, sizeof(d->nvrtc));
 	gi = gpu_device_info(e->gpu);
 	if (!gpu_available(e->gpu) || gi == NULL || !gi->valid) {
@@ -51,6 +54,7 @@ engine_probe(engine *e, job_result *r)
 		snprintf(e->arch, sizeof(e->arch), "sm_%d%d", gi->cc_major, gi->cc_minor);
 		snprintf(d->arch, sizeof(d->arch), "%s", e->arch);
 		e->sm_count = gi->sm_count;
+		e->peak_gbs = gi->peak_bw_gbs;
 	}
 	engine_probe_profiler(e, d);
 	r->ok = true;
@@ -181,8 +185,10 @@ measure(engine *e, const job *j, job_result *r, const jit_module *mod)
 		model_compile qc;
 		job qj = *j;
 
-		/* The quantizer is built like any cell; only its module is used. */
+		/* The quantizer is built like any cell; only its module is used.
+		 * Never afresh: that would free the GEMV module forced just now. */
 		qj.variant = -1;
+		qj.force = false;
 		qmod = engine_build_variant(e, &qj, q, q->default_warps, &qc);
 		if (qmod == NULL) {
 			snprintf(me->why, sizeof(me->why), "quantizer: %s", qc.why);
@@ -203,11 +209,11 @@ measure(engine *e, const job *j, job_result *r, const jit_module *mod)
 	br = xcalloc(1, sizeof(*br));
 	rc = engine_bench_measure(e, s, &gk, qmod ? &qk : NULL, &o, br);
 	fill_measure(e, br, me);
+	engine_counters(e, j, gt, mod, br, me);
 	if (rc == GPU_ERESET) {
 		/* The session re-uploads on its next call; the reference stays. */
 		snprintf(me->verdict, sizeof(me->verdict), "sticky error, context reset: %s", br->error);
 	}
-	engine_counters(e, j, gt, mod, br, me);
 	free(br);
 }
 

@@ -7,12 +7,15 @@
 
 #include "acts.h"
 #include "bench.h"
+#include "cupti_gpu.h"
 #include "engine.h"
 #include "gguf.h"
 #include "gpu.h"
 #include "imatrix.h"
 #include "jit.h"
+#include "l2flush.h"
 #include "layers.h"
+#include "profile.h"
 
 struct engine {
 	engine_opts opt;
@@ -21,6 +24,7 @@ struct engine {
 	size_t *index;        /* model tensor index -> gguf tensor index */
 	size_t n_index;
 	jit *jit;             /* builds; made on first use */
+	jit *jit_fresh;       /* the last build forced with r (no caches) */
 	char jit_dir[512];    /* its kernels directory, "" = the default search */
 	char arch[16];        /* what builds target: the device's, else sm_90 */
 	acts_file *acts;      /* --act, loaded on first use */
@@ -34,6 +38,14 @@ struct engine {
 	char sess_spec[128];
 	bool ceiling_valid;   /* the device's measured read ceiling */
 	double ceiling_gbs;
+	double peak_gbs;      /* the datasheet bandwidth, for the verdict */
+	cupti_gpu cu;         /* CUPTI where the driver runs; cu.g NULL: not opened */
+	l2flush *flush;       /* the cold-L2 flush kernel; NULL: gpu_l2_flush */
+
+	int cc_major, cc_minor;   /* what the GpuProfile is detected for */
+	profile_user user;        /* the choices applied with p */
+	gpu_profile prof;
+	model_device dev;         /* the last probe, updated by profile changes */
 };
 
 /* Builds target the H100's architecture when there is no device to ask. */
@@ -55,6 +67,9 @@ const variant *engine_variant(uint32_t qtype, int index);
  * the module when it compiled (owned by the jit), NULL when not (c says
  * why; after a failed edit the jit keeps the last good build). */
 const jit_module *engine_build(engine *e, const job *j, model_compile *c);
+/* The jit for a kernels directory ("" = the default search), made or
+ * remade on demand. NULL with err when no kernel directory is usable. */
+jit *engine_jit(engine *e, const char *kernels_dir, errmsg *err);
 /* The same for a given variant and warps (the Q8_1 quantizer). */
 const jit_module *engine_build_variant(engine *e, const job *j, const variant *v, int warps,
 	model_compile *c);
@@ -68,11 +83,15 @@ void engine_probe(engine *e, job_result *r);
 void engine_cell(engine *e, const job *j, job_result *r, worker *w);
 void engine_profile_set(engine *e, const job *j, job_result *r);
 void engine_outlier(engine *e, const job *j, job_result *r, worker *w);
+void engine_report(engine *e, const job *j, job_result *r, worker *w);
 
 /* The input vector (k floats, malloc'd) a job's activation source gives,
  * and its label; NULL with err (a file of another length, a bad spec). */
 float *engine_input(engine *e, const job *j, uint64_t k, char *label, size_t label_len, errmsg *err);
 void engine_acts_close(engine *e);
+/* The loaded imatrix when the job's source is one (F7 reports per-layer
+ * profiles from it), else NULL. */
+const imatrix *engine_source_imatrix(engine *e, const job *j);
 
 /* Release the GPU side. */
 void engine_gpu_close(engine *e);

@@ -33,6 +33,9 @@ job_describe(const job *j, const model *m, char *buf, size_t len)
 	case JOB_PROFILE_SET:
 		snprintf(buf, len, "applying %s w%d to the profile", vname, j->warps);
 		break;
+	case JOB_REPORT:
+		snprintf(buf, len, "writing the report for %s (Esc stops it)", t ? t->name : "the whole file");
+		break;
 	default:
 		snprintf(buf, len, "working");
 		break;
@@ -174,8 +177,12 @@ job_apply(model *m, job_result *r)
 	if (r->progress) {
 		if (r->job.kind == JOB_LOAD)
 			m->load_progress = r->progress_frac;
+		else
+			m->busy_frac = r->progress_frac;
 		return;
 	}
+	if (r->started)
+		m->busy_frac = -1;
 	switch (r->job.kind) {
 	case JOB_LOAD:
 		if (r->started) {
@@ -202,6 +209,10 @@ job_apply(model *m, job_result *r)
 				m->dev = r->dev;
 			model_status(m, r->ok ? LEVEL_INFO : LEVEL_ERROR, "%s", r->why);
 		}
+		break;
+	case JOB_REPORT:
+		if (!r->started && !r->cancelled)
+			model_status(m, r->ok ? LEVEL_INFO : LEVEL_ERROR, "%s", r->why);
 		break;
 	default:
 		break;

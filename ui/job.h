@@ -19,11 +19,15 @@ enum job_kind {
 	JOB_MEASURE,    /* build, launch, time, check a cell */
 	JOB_OUTLIER,    /* statistics of the activation vector for a tensor */
 	JOB_PROFILE_SET,/* apply (variant, warps) to the GpuProfile */
+	JOB_REPORT,     /* F7: write the tuning report (report_path) */
 	JOB_KIND_COUNT
 };
 
 /* Groups a job can belong to, so a set of them can be cancelled at once. */
-enum job_group { JG_NONE, JG_AUTO, JG_SWEEP };
+enum job_group { JG_NONE, JG_AUTO, JG_SWEEP, JG_REPORT };
+
+/* JOB_REPORT's tensor for "the whole file". */
+#define JOB_ALL_TENSORS ((size_t)-1)
 
 typedef struct job {
 	int kind;            /* enum job_kind */
@@ -38,10 +42,12 @@ typedef struct job {
 	int variant;
 	int warps;
 	bool l2_cold;        /* MEASURE */
-	bool force;          /* COMPILE/MEASURE: bypass the build cache (hot reload) */
+	bool force;          /* COMPILE/MEASURE: compile afresh, bypassing the caches (r) */
+	bool reload;         /* COMPILE/MEASURE: the kernel file changed (hot reload) */
 	unsigned act_gen;    /* MEASURE, OUTLIER: the activation setting it used */
 	int act_source;
 	char outlier_spec[128];
+	char report_path[512];   /* JOB_REPORT: the markdown file to write */
 } job;
 
 typedef struct job_result {

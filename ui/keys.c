@@ -33,10 +33,10 @@ const key_binding keys_table[] = {
 	{ ACT_PROFILE, { 'p', 0 }, "p", "the full GpuProfile; Enter there applies the selection", "Profile", "p" },
 	{ ACT_LOG, { 'L', 0 }, "L", "the NVRTC log of the selected cell", NULL, NULL },
 	{ ACT_PCT, { '%', 0 }, "%", "matrix cells in GB/s or % of the ceiling", NULL, NULL },
-	{ ACT_REPORT, { KEY_F(7), 0 }, "F7", "write a tuning report", "Report", "F7" },
+	{ ACT_REPORT, { KEY_F(7), 0 }, "F7", "write a tuning report (t: this tensor, f: the whole file)", "Report", "F7" },
 	{ ACT_HELP, { KEY_F(1), '?', 0 }, "F1, ?", "this help", "Help", "F1" },
 	{ ACT_REDRAW, { CTRL('l'), KEY_F(5), 0 }, "Ctrl-L, F5", "redraw the screen", NULL, NULL },
-	{ ACT_ESCAPE, { ESC, 0 }, "Esc", "close a popup; cancel a sweep", NULL, NULL },
+	{ ACT_ESCAPE, { ESC, 0 }, "Esc", "close a popup; cancel a sweep; stop a report (written partial)", NULL, NULL },
 	{ ACT_QUIT, { KEY_F(10), 'q', CTRL('c'), 0 }, "F10, q", "quit", "Quit", "F10" },
 	{ ACT_NONE, { 0 }, NULL, NULL, NULL, NULL }
 };

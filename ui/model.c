@@ -14,6 +14,7 @@ model_init(model *m)
 	memset(m, 0, sizeof(*m));
 	m->l2_cold = true;
 	m->load_progress = -1;
+	m->busy_frac = -1;
 	m->focus = FOCUS_LAYERS;
 	m->color = true;
 	snprintf(m->dev.why, sizeof(m->dev.why), "device not probed yet");

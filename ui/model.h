@@ -75,7 +75,8 @@ typedef struct model_measure {
 	bool err_pass;
 	char err_why[96];
 	bool l2_cold;
-	char verdict[128];       /* one line, ncu-style */
+	char counters[160];      /* DRAM %, L2 hit, SM clock, passes; "" without */
+	char verdict[256];       /* one line, ncu-style, or what failed */
 } model_measure;
 
 enum model_cell_state { CELL_EMPTY, CELL_QUEUED, CELL_RUNNING, CELL_DONE };
@@ -170,7 +171,7 @@ typedef struct model_device {
 
 enum model_load_state { LOAD_NONE, LOAD_RUNNING, LOAD_OK, LOAD_FAILED };
 enum model_focus { FOCUS_LAYERS, FOCUS_MATRIX, FOCUS_COUNT };
-enum model_popup { POPUP_NONE, POPUP_HELP, POPUP_PROFILE, POPUP_LOG, POPUP_INPUT };
+enum model_popup { POPUP_NONE, POPUP_HELP, POPUP_PROFILE, POPUP_LOG, POPUP_INPUT, POPUP_REPORT };
 enum model_level { LEVEL_INFO, LEVEL_WARN, LEVEL_ERROR };
 
 typedef struct model {
@@ -207,6 +208,7 @@ typedef struct model {
 	/* activity */
 	int busy;                /* jobs queued or running */
 	char busy_label[128];    /* what runs now */
+	double busy_frac;        /* how far, 0..1, or -1 when it does not say */
 	unsigned tick;           /* spinner frame */
 	bool progress_active;
 	unsigned sweep_gen;      /* the sweep the progress counts */

@@ -182,6 +182,35 @@ line(canvas *c, layout_rect in, int *y, const char *label, unsigned role, const 
 	(*y)++;
 }
 
+/* A labelled line whose text wraps at word boundaries under the label's
+ * column, as far as the pane goes. */
+static void
+wrap_line(canvas *c, layout_rect in, int *y, const char *label, unsigned role, const char *text)
+{
+	int w = in.w - 14, n = (int)strlen(text), at = 0;
+
+	if (w < 10 || *y >= in.y + in.h)
+		return;
+	canvas_printf(c, in.x + 1, *y, 12, ROLE_LABEL, "%-12s", label);
+	while (at < n && *y < in.y + in.h) {
+		int len = n - at;
+		char buf[256];
+
+		if (len > w) {
+			len = w;
+			while (len > 0 && text[at + len] != ' ')
+				len--;
+			if (len == 0)
+				len = w;
+		}
+		snprintf(buf, sizeof(buf), "%.*s", len > 255 ? 255 : len, text + at);
+		canvas_text(c, in.x + 13, (*y)++, w, role, buf);
+		at += len;
+		while (text[at] == ' ')
+			at++;
+	}
+}
+
 static void
 detail_measure(canvas *c, layout_rect in, int *y, const model_measure *me, const model_device *dev)
 {
@@ -223,8 +252,10 @@ detail_measure(canvas *c, layout_rect in, int *y, const model_measure *me, const
 			me->err_rel_l2, me->err_max_abs, me->err_pass ? "PASS" : "FAIL");
 	else
 		line(c, in, y, "error", ROLE_NA, "n/a%s%s", me->err_why[0] ? ": " : "", me->err_why);
+	if (me->counters[0] != '\0')
+		line(c, in, y, "counters", ROLE_VALUE, "%s", me->counters);
 	if (me->verdict[0] != '\0')
-		line(c, in, y, "verdict", ROLE_WARN, "%s", me->verdict);
+		wrap_line(c, in, y, "verdict", me->err_valid && !me->err_pass ? ROLE_BAD : ROLE_WARN, me->verdict);
 }
 
 /* The first lines of a compile log, as many as fit. */
@@ -241,33 +272,6 @@ detail_log(canvas *c, layout_rect in, int *y, const char *log)
 		snprintf(buf, sizeof(buf), "%.*s", n > 255 ? 255 : n, p);
 		canvas_text(c, in.x + 1, (*y)++, in.w - 1, ROLE_BAD, buf);
 		p = nl ? nl + 1 : NULL;
-	}
-}
-
-/* Text wrapped at word boundaries under the labels, as far as it fits. */
-static void
-detail_wrap(canvas *c, layout_rect in, int *y, const char *text)
-{
-	int w = in.w - 14, n = (int)strlen(text), at = 0;
-
-	if (w < 10)
-		return;
-	while (at < n && *y < in.y + in.h) {
-		int len = n - at;
-		char buf[256];
-
-		if (len > w) {
-			len = w;
-			while (len > 0 && text[at + len] != ' ')
-				len--;
-			if (len == 0)
-				len = w;
-		}
-		snprintf(buf, sizeof(buf), "%.*s", len > 255 ? 255 : len, text + at);
-		canvas_text(c, in.x + 13, (*y)++, w, ROLE_DIM, buf);
-		at += len;
-		while (text[at] == ' ')
-			at++;
 	}
 }
 
@@ -317,6 +321,6 @@ pane_detail(canvas *c, layout_rect r, model *m)
 	line(c, in, &y, "kernel file", ROLE_DIM, "%s", v->file[0] ? v->file : "n/a");
 	if (v->warps_means[0] != '\0')
 		line(c, in, &y, "warps", ROLE_DIM, "%s", v->warps_means);
-	if (v->about[0] != '\0' && y < in.y + in.h)
-		detail_wrap(c, in, &y, v->about);
+	if (v->about[0] != '\0')
+		wrap_line(c, in, &y, "", ROLE_DIM, v->about);
 }

@@ -147,6 +147,21 @@ popup_input(canvas *c, model *m)
 		"e.g. 408:26,1415:80 (channel:multiple of rms); empty = none. Enter applies, Esc cancels.");
 }
 
+static void
+popup_report(canvas *c, model *m)
+{
+	const model_tensor *t = model_tensor_sel(m);
+	layout_rect in = popup_box(c, 76, 8, "Tuning report (F7)");
+
+	canvas_printf(c, in.x + 1, in.y, in.w - 2, ROLE_POPUP, "t  this tensor: %s", t ? t->name : "n/a");
+	canvas_text(c, in.x + 1, in.y + 1, in.w - 2, ROLE_POPUP,
+		"f  the whole file (every q4_K/q6_K matrix, each shape measured once)");
+	canvas_text(c, in.x + 1, in.y + 3, in.w - 2, ROLE_DIM,
+		"Markdown with an SVG beside it, in the current directory; measured when a GPU is");
+	canvas_text(c, in.x + 1, in.y + 4, in.w - 2, ROLE_DIM,
+		"there, compile and outlier figures either way. Esc closes; Esc later stops it.");
+}
+
 void
 popup_draw(canvas *c, model *m, const render_opts *o)
 {
@@ -163,6 +178,9 @@ popup_draw(canvas *c, model *m, const render_opts *o)
 		break;
 	case POPUP_INPUT:
 		popup_input(c, m);
+		break;
+	case POPUP_REPORT:
+		popup_report(c, m);
 		break;
 	default:
 		break;

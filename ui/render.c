@@ -233,6 +233,8 @@ pane_status(canvas *c, layout_rect r, const model *m)
 	} else if (m->busy > 0) {
 		canvas_put(c, r.x, r.y, g->spinner[m->tick % (unsigned)g->n_spinner], ROLE_PROGRESS);
 		n = 2 + canvas_printf(c, r.x + 2, r.y, w - 2, ROLE_PROGRESS, "%s", m->busy_label);
+		if (m->busy_frac >= 0)
+			n += canvas_printf(c, r.x + n, r.y, w - n, ROLE_PROGRESS, " %.0f%%", m->busy_frac * 100);
 		n += canvas_text(c, r.x + n, r.y, w - n, ROLE_STATUS, "  ");
 	}
 	canvas_text(c, r.x + n, r.y, w - n,

@@ -26,7 +26,9 @@ tui_keys Escape
 tui_gone "Enter: apply the selection"
 
 tui_keys F7
-tui_wait "F7:"
+tui_wait "Tuning report (F7)"
+tui_keys Escape
+tui_gone "Tuning report (F7)"
 
 tui_keys Tab
 tui_keys j

@@ -235,6 +235,17 @@ test_probe_and_load(void **state)
 	assert_true(m.dev.gpu_ok);
 	assert_int_equal(m.dev.n_sms, 132);
 	assert_string_equal(m.dev.arch, "sm_90");
+	/* The fake gpu has no profiler path and cannot run the ceiling
+	 * kernel: both say why instead of showing numbers. */
+	assert_false(m.dev.counters_ok);
+	assert_true(m.dev.counters[0] != '\0');
+	assert_false(m.dev.ceiling_valid);
+	assert_true(m.dev.ceiling_why[0] != '\0');
+	/* The GpuProfile for the device's cc, every field with its origin. */
+	assert_int_equal(m.dev.n_fields, 11);
+	assert_string_equal(m.dev.profile_for, "sm_90");
+	assert_string_equal(m.dev.fields[0].name, "q4k");
+	assert_string_equal(m.dev.fields[0].origin, "auto");
 	assert_int_equal(m.load_state, LOAD_OK);
 	assert_int_equal(m.n_tensors, 3);
 	assert_int_equal(m.n_groups, 1);
@@ -302,6 +313,15 @@ test_compile_and_measure(void **state)
 	assert_true(cell->comp.regs > 0);
 	assert_non_null(cell->comp.log);
 	assert_false(cell->meas.valid);
+	/* Again: from the cache. With r (force): a real compile. */
+	apply(&m, run(e, &j));
+	assert_true(cell->comp.cache_hit);
+	j.force = true;
+	apply(&m, run(e, &j));
+	assert_true(cell->comp.ok);
+	assert_false(cell->comp.cache_hit);
+	assert_true(cell->comp.compile_ms > 0);
+	j.force = false;
 
 	/* Measured on the fake device: right answer, timed by its events. */
 	j.kind = JOB_MEASURE;
@@ -314,6 +334,10 @@ test_compile_and_measure(void **state)
 	assert_true(cell->meas.err_pass);
 	assert_true(cell->meas.err_rel_l2 < 1e-5);
 	assert_false(cell->meas.q8_valid);
+	assert_string_equal(cell->meas.timing_src, "cuda events");
+	assert_false(cell->meas.dram_valid); /* no counters on the fake */
+	assert_true(cell->meas.dram_why[0] != '\0');
+	assert_false(cell->meas.pct_valid);  /* no ceiling */
 
 	/* A kernel 1 % off fails the reference check and says so. */
 	v = variant_index(t, "vectorized");
@@ -336,6 +360,13 @@ test_compile_and_measure(void **state)
 	assert_false(cell->meas.l2_cold);
 	assert_true(cell->meas.err_pass);
 	assert_true(cell->meas.err_rel_l2 > 1e-5); /* Q8_1 rounding shows */
+	/* Forced (r): the GEMV compiled afresh, the quantizer from the cache;
+	 * the GEMV's module stays alive through the measurement. */
+	j.force = true;
+	apply(&m, run(e, &j));
+	assert_true(cell->meas.valid);
+	assert_false(cell->comp.cache_hit);
+	assert_true(cell->meas.err_pass);
 
 	/* A kernel the device cannot find is a measurement error, not a crash. */
 	v = variant_index(t, "wide");
@@ -345,6 +376,39 @@ test_compile_and_measure(void **state)
 	assert_true(cell->comp.ok);
 	assert_false(cell->meas.valid);
 	assert_true(cell->meas.why[0] != '\0');
+	engine_free(e);
+	model_free(&m);
+}
+
+static void
+test_profile_apply(void **state)
+{
+	model m;
+	engine *e;
+	model_tensor *t;
+	job j;
+
+	(void)state;
+	e = open_engine(&m, path);
+	t = &m.tensors[m.sel_tensor];
+	/* coalesced is not one of the seed's choices: refused, unchanged. */
+	j = cell_job(&m, JOB_PROFILE_SET, m.sel_tensor, variant_index(t, "coalesced"), 1);
+	apply(&m, run(e, &j));
+	assert_non_null(strstr(m.status, "q4k_coalesced is not a variant the GpuProfile chooses between"));
+	assert_string_equal(m.dev.fields[0].origin, "auto");
+	/* At k = 512 the seed's Legacy is tiled: it applies as "legacy". */
+	j = cell_job(&m, JOB_PROFILE_SET, m.sel_tensor, variant_index(t, "tiled"), 4);
+	apply(&m, run(e, &j));
+	assert_string_equal(m.dev.fields[0].value, "q4k_legacy");
+	assert_string_equal(m.dev.fields[0].origin, "user");
+	/* mwv with 4 warps sets the warp count too. */
+	j = cell_job(&m, JOB_PROFILE_SET, m.sel_tensor, variant_index(t, "mwv"), 4);
+	apply(&m, run(e, &j));
+	assert_string_equal(m.dev.fields[0].value, "q4k_mwv");
+	assert_string_equal(m.dev.fields[2].name, "mwv_warps");
+	assert_string_equal(m.dev.fields[2].value, "4");
+	assert_string_equal(m.dev.fields[2].origin, "user");
+	assert_non_null(strstr(m.status, "mwv_warps = 4 (user choice)"));
 	engine_free(e);
 	model_free(&m);
 }
@@ -442,6 +506,7 @@ main(void)
 		cmocka_unit_test(test_probe_and_load),
 		cmocka_unit_test(test_load_failure),
 		cmocka_unit_test(test_compile_and_measure),
+		cmocka_unit_test(test_profile_apply),
 		cmocka_unit_test(test_outliers),
 		cmocka_unit_test(test_act_file_length_mismatch),
 	};

@@ -528,6 +528,9 @@ test_render_measured(void **state)
 	cell->meas.err_valid = true;
 	cell->meas.err_pass = true;
 	cell->meas.err_rel_l2 = 1e-6;
+	snprintf(cell->meas.counters, sizeof(cell->meas.counters), "DRAM 52 %% of peak  L2 hit 3 %%  (2 passes)");
+	snprintf(cell->meas.verdict, sizeof(cell->meas.verdict), "latency-bound: DRAM 52%% and SM 5%% are both "
+		"below 60%%; theoretical occupancy 75%% limited by registers");
 	o = &model_tensor_sel(&m)->out;
 	o->valid = o->done = true;
 	o->k = 4096;
@@ -556,6 +559,10 @@ test_render_measured(void **state)
 	assert_screen(c, "occupancy   theor. 75.0 % (registers), 0.00 waves");
 	assert_screen(c, "achieved    n/a: counters off");
 	assert_screen(c, "PASS");
+	assert_screen(c, "counters    DRAM 52 % of peak  L2 hit 3 %  (2 passes)");
+	/* The verdict wraps under its label rather than being cut. */
+	assert_screen(c, "verdict     latency-bound: DRAM 52% and SM 5% are    |");
+	assert_screen(c, "            both below 60%; theoretical occupancy    |");
 	assert_screen(c, "26.0 at ch 408");
 	assert_screen(c, "route to fp32");
 	assert_screen(c, "408:26.0x");
