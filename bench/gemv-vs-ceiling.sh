@@ -13,6 +13,13 @@
 #     --variants V    only these variants (comma list, as ggscope bench -v
 #                     takes one: the script runs one bench per name);
 #                     default: every variant of the shape's type
+#     --knobs K       also sweep kernel knobs: K is CONFIG;CONFIG;... where a
+#                     CONFIG is NAME=VALUE,NAME=VALUE (ggscope bench -D) or
+#                     empty for the sources' defaults; e.g.
+#                     ';STREAM_ROWS=2;STREAM_ROWS=1,STREAM_PIPE=4'. Every
+#                     (variant, config) is its own bench run; the winner's
+#                     knobs are printed and passed to ncu. A knob a kernel
+#                     does not use changes nothing (its row is a duplicate).
 #     --warm          keep L2 warm between launches (default: cold)
 #     --ncu           also confirm each shape's winner with Nsight Compute
 #                     (ncu --cache-control all --clock-control none): its
@@ -33,6 +40,7 @@ build=.
 reps=50
 ceiling=3071
 variants=
+knobs=
 warm=
 ncu=no
 out=
@@ -42,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--reps) reps=$2; shift 2 ;;
 	--ceiling) ceiling=$2; shift 2 ;;
 	--variants) variants=$2; shift 2 ;;
+	--knobs) knobs=$2; shift 2 ;;
 	--warm) warm=--warm; shift ;;
 	--ncu) ncu=yes; shift ;;
 	--out) out=$2; shift 2 ;;
@@ -77,32 +86,38 @@ seed=8
 echo "$shapes" | while read -r type rows k ref target; do
 	seed=$((seed + 1))
 	tag="${type}_${rows}x$k"
-	if [ -z "$variants" ]; then
-		"$ggscope" bench --shape "${rows}x$k" --type "$type" --variant all --warps all --reps "$reps" \
-			--warmup 5 --seed "$seed" $warm --json >"$out/$tag.json" 2>"$out/$tag.err"
-	else
-		# one bench per name, merged into one document
-		i=0
-		for v in $(echo "$variants" | tr ',' ' '); do
+	# one bench per (variant, knob config), merged into one document whose
+	# rows carry their config as "defines"
+	i=0
+	for v in $(echo "${variants:-all}" | tr ',' ' '); do
+		printf '%s\n' "$knobs" | tr ';' '\n' | { j=0; while IFS= read -r cfg || [ -n "$cfg" ]; do
+			j=$((j + 1))
+			dflags=
+			for d in $(echo "$cfg" | tr ',' ' '); do dflags="$dflags -D $d"; done
+			# shellcheck disable=SC2086 # one word per -D flag
 			"$ggscope" bench --shape "${rows}x$k" --type "$type" --variant "$v" --warps all \
-				--reps "$reps" --warmup 5 --seed "$seed" $warm --json >"$out/$tag.$i.json" \
-				2>>"$out/$tag.err"
-			i=$((i + 1))
-		done
-		python3 - "$out/$tag.json" "$out/$tag".*.json <<'PY'
+				--reps "$reps" --warmup 5 --seed "$seed" $warm $dflags --json >"$out/$tag.$i.$j.json" 2>>"$out/$tag.err"
+			printf '%s\n' "$cfg" >"$out/$tag.$i.$j.cfg"
+		done; }
+		i=$((i + 1))
+	done
+	python3 - "$out/$tag.json" "$out/$tag".*.json <<'PY'
 import json, sys
 docs = []
 for p in sys.argv[2:]:
     try:
-        docs.append(json.load(open(p)))
+        d = json.load(open(p))
     except (OSError, ValueError):
-        pass
+        continue
+    cfg = open(p[:-5] + ".cfg").read().strip()
+    for r in d["rows"]:
+        r["defines"] = cfg
+    docs.append(d)
 if docs:
     d = docs[0]
     d["rows"] = [r for x in docs for r in x["rows"]]
     json.dump(d, open(sys.argv[1], "w"))
 PY
-	fi
 	echo "$type $rows $k $ref $target"
 done >"$out/plan"
 
@@ -159,15 +174,18 @@ for line in open(os.path.join(out, "plan")):
     if bad:
         print("%-17s   note: %d rows did not pass: %s" % ("", len(bad), ", ".join(
             "%s/%d %s" % (r["variant"], r["warps"], r["status"]) for r in bad[:6])))
-    winners.append((tag, shape, best["variant"], best["warps"], nbytes))
+    if best.get("defines"):
+        print("%-17s   knobs of the winner: %s" % ("", best["defines"]))
+    winners.append((tag, shape, best["variant"], best["warps"], nbytes, best.get("defines") or "-"))
     # the runners-up: best of each variant, for the notes
     per = {}
     for r in rows_ok:
-        v = r["variant"]
+        v = r["variant"] + ("[" + r["defines"] + "]" if r.get("defines") else "")
         if v not in per or r["time_us"]["gemv"]["median"] < per[v]["time_us"]["gemv"]["median"]:
             per[v] = r
     ranked = sorted(per.values(), key=lambda r: r["time_us"]["gemv"]["median"])
-    lines.append("%s: " % shape + ", ".join("%s/%d %.2f" % (r["variant"], r["warps"],
+    lines.append("%s: " % shape + ", ".join("%s%s/%d %.2f" % (r["variant"],
+                 "[" + r["defines"] + "]" if r.get("defines") else "", r["warps"],
                  r["time_us"]["gemv"]["median"]) for r in ranked))
 print()
 print("timer: %s; L2: %s; device: %s" % (meas.get("timer"), meas.get("l2"),
@@ -177,7 +195,7 @@ for l in lines:
     print("  " + l)
 with open(os.path.join(out, "winners"), "w") as f:
     for w in winners:
-        f.write("%s %s %s %d %d\n" % (w[0], w[1].split()[0].lower(), w[2], w[3], w[4]))
+        f.write("%s %s %s %d %d %s\n" % (w[0], w[1].split()[0].lower(), w[2], w[3], w[4], w[5]))
 sys.exit(0 if ok else 1)
 PY
 st=$?
@@ -189,17 +207,21 @@ if [ "$ncu" = yes ] && [ -s "$out/winners" ]; then
 	fi
 	echo
 	echo "Nsight Compute (--cache-control all --clock-control none), 5 launches per winner:"
-	while read -r tag type variant warps nbytes; do
+	while read -r tag type variant warps nbytes cfg; do
 		shape=${tag#*_}
+		dflags=
+		[ "$cfg" = - ] || for d in $(echo "$cfg" | tr ',' ' '); do dflags="$dflags -D $d"; done
 		# --warm: ncu itself flushes and invalidates the caches before each
 		# kernel, so ggscope's own flush kernel stays out of the profile.
 		ncu --target-processes all --cache-control all --clock-control none \
 			-k "regex:^$variant\$" --metrics gpu__time_duration.sum,dram__bytes_read.sum,sm__warps_active.avg.pct_of_peak_sustained_active \
-			--csv --print-units base "$ggscope" bench --shape "$shape" --type "$type" --variant "$variant" --warps "$warps" \
-			--reps 5 --warmup 0 --warm --seed 1 >"$out/$tag.ncu.csv" 2>"$out/$tag.ncu.err"
-		python3 - "$out/$tag.ncu.csv" "$tag" "$variant" "$warps" "$nbytes" "$ceiling" <<'PY' || st=1
+			--csv --print-units base "$ggscope" bench --no-cupti --no-ceiling --shape "$shape" --type "$type" \
+			--variant "$variant" --warps "$warps" $dflags --reps 5 --warmup 0 --warm --seed 1 >"$out/$tag.ncu.csv" 2>"$out/$tag.ncu.err"
+		python3 - "$out/$tag.ncu.csv" "$tag" "$variant" "$warps" "$nbytes" "$ceiling" "$cfg" <<'PY' || st=1
 import csv, sys
-path, tag, variant, warps, nbytes, ceiling = sys.argv[1:]
+path, tag, variant, warps, nbytes, ceiling, cfg = sys.argv[1:]
+if cfg != "-":
+    variant += "[" + cfg + "]"
 vals = {}
 with open(path) as f:
     lines = [l for l in f if l.startswith('"')]

@@ -99,6 +99,14 @@ PATH="$tmp/bin:$PATH" sh "$script" --build "$tmp/build" --variants q4k_stream,q6
 grep -q "^Q4_K 4096x14336 .* q4k_stream  *2  *f32  *13.00" "$tmp/out" || fail "--variants: $(cat "$tmp/out")"
 
 # Usage errors exit 2.
+# --knobs: one run per config, rows tagged with their knobs, and the fake's
+# -D flags arrive (it ignores them, so both configs tie and the first wins)
+PATH="$tmp/bin:$PATH" sh "$script" --build "$tmp/build" --variants q4k_stream --knobs ';STREAM_ROWS=2,STREAM_PIPE=4' \
+	>"$tmp/out" 2>"$tmp/err"
+grep -q "q4k_stream/2 13.00, q4k_stream\[STREAM_ROWS=2,STREAM_PIPE=4\]/2 13.00" "$tmp/out" &&
+	! grep -q "knobs of the winner" "$tmp/out" ||
+	fail "--knobs: rows not tagged: $(cat "$tmp/out")"
+
 sh "$script" --bogus >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option"
 sh "$script" --build "$tmp/nowhere" >/dev/null 2>&1; [ $? -eq 2 ] || fail "missing build tree"
 
