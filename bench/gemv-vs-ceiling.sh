@@ -13,6 +13,7 @@
 #     --variants V    only these variants (comma list, as ggscope bench -v
 #                     takes one: the script runs one bench per name);
 #                     default: every variant of the shape's type
+#     --types T       only the shapes of these types (comma list: q4_k,q6_k)
 #     --knobs K       also sweep kernel knobs: K is CONFIG;CONFIG;... where a
 #                     CONFIG is NAME=VALUE,NAME=VALUE (ggscope bench -D) or
 #                     empty for the sources' defaults; e.g.
@@ -41,6 +42,7 @@ reps=50
 ceiling=3071
 variants=
 knobs=
+types=q4_k,q6_k
 warm=
 ncu=no
 out=
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--ceiling) ceiling=$2; shift 2 ;;
 	--variants) variants=$2; shift 2 ;;
 	--knobs) knobs=$2; shift 2 ;;
+	--types) types=$2; shift 2 ;;
 	--warm) warm=--warm; shift ;;
 	--ncu) ncu=yes; shift ;;
 	--out) out=$2; shift 2 ;;
@@ -85,6 +88,7 @@ st=0
 seed=8
 echo "$shapes" | while read -r type rows k ref target; do
 	seed=$((seed + 1))
+	case ",$types," in *",$type,"*) ;; *) continue ;; esac
 	tag="${type}_${rows}x$k"
 	# one bench per (variant, knob config), merged into one document whose
 	# rows carry their config as "defines"

@@ -98,6 +98,10 @@ grep -q "q4_k_4096x14336 *q4k_stream_dp4a/2: 11.50 us (median of 3), 2875 GB/s =
 PATH="$tmp/bin:$PATH" sh "$script" --build "$tmp/build" --variants q4k_stream,q6k_stream >"$tmp/out" 2>"$tmp/err"
 grep -q "^Q4_K 4096x14336 .* q4k_stream  *2  *f32  *13.00" "$tmp/out" || fail "--variants: $(cat "$tmp/out")"
 
+# --types: only that type's shapes
+PATH="$tmp/bin:$PATH" sh "$script" --build "$tmp/build" --types q6_k >"$tmp/out" 2>"$tmp/err"
+grep -q "^Q6_K 4096x14336 " "$tmp/out" && ! grep -q "^Q4_K" "$tmp/out" || fail "--types: $(cat "$tmp/out")"
+
 # Usage errors exit 2.
 # --knobs: one run per config, rows tagged with their knobs, and the fake's
 # -D flags arrive (it ignores them, so both configs tie and the first wins)
