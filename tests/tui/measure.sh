@@ -40,9 +40,13 @@ capture mwv-w2-warm
 tui_keys c s
 tui_wait "sweep done" 600
 capture sweep
-tui_keys k
+tui_keys Tab k
 tui_wait "> ffn_up.weight"
 tui_keys s
+# The status line still shows the first sweep's "sweep done": wait for this
+# sweep's cells to leave the queue first.
+tui_wait "queued"
+tui_gone "queued" 600
 tui_wait "sweep done" 600
 capture sweep-q4k
 tui_keys q
