@@ -126,8 +126,12 @@ app_sweep(app *a)
 			app_submit(a, &j);
 		}
 	}
+	/* Replaces the last sweep's "sweep done", so that what the status
+	 * line says is always about this sweep. */
 	if (!gpu)
 		model_status(&a->m, LEVEL_INFO, "no GPU: the sweep compiles every cell (resources only)");
+	else
+		model_status(&a->m, LEVEL_INFO, "sweep of %d cells started", n);
 }
 
 /* The end of a sweep: say which cell won. */
