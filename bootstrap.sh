@@ -20,9 +20,9 @@ if [ -n "$missing" ]; then
 fi
 # gguf-py (llama.cpp's reader/writer) and numpy are the independent references
 # the cross-check tests compare against.
-if ! python3 -c 'import gguf, numpy' 2>/dev/null; then
-	echo "bootstrap: installing gguf and numpy from PyPI"
-	python3 -m pip install -q gguf numpy 2>/dev/null || python3 -m pip install -q --break-system-packages gguf numpy
+if ! python3 -c 'import gguf, numpy, jsonschema' 2>/dev/null; then
+	echo "bootstrap: installing gguf, numpy and jsonschema from PyPI"
+	python3 -m pip install -q gguf numpy jsonschema 2>/dev/null || python3 -m pip install -q --break-system-packages gguf numpy jsonschema
 fi
 
 cfg=""

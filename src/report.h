@@ -301,6 +301,12 @@ void report_finish(report *r);
 /* The recommendation alone (report_profile.c; report_finish calls it). */
 void report_recommend(report *r);
 
+/* The seed's environment variable that makes the GpuProfile run `variant`
+ * for its weight type ("MWV_Q4K"; "WIDE_Q4K_DISABLE" for q4k_legacy), or
+ * NULL when no variable selects it (q4k_coalesced, q6k_basic, variants the
+ * seed does not have). */
+const char *report_profile_variable(const char *variant);
+
 /* Count rows by status (over all shapes). */
 size_t report_count_status(const report *r, enum report_status st);
 

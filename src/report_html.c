@@ -162,8 +162,8 @@ html_shape(const report *r, size_t i, FILE *out)
 		sh->n_tensors, sh->n_tensors == 1 ? "" : "s");
 	report_put_xml(out, report_fmt_shape_tensors(r, i, names, sizeof names, 8));
 	if (sh->winner >= 0)
-		fprintf(out, ". Winner: <b>%s, %d warps</b> (%.2f us).</p>\n", sh->rows[sh->winner].v->name,
-			sh->rows[sh->winner].warps, sh->rows[sh->winner].total_us);
+		fprintf(out, ". Winner: <b>%s, %d warp%s</b> (%.2f us).</p>\n", sh->rows[sh->winner].v->name,
+			sh->rows[sh->winner].warps, sh->rows[sh->winner].warps == 1 ? "" : "s", sh->rows[sh->winner].total_us);
 	else
 		fputs(". No winner: no row was measured correct.</p>\n", out);
 	report_svg_heatmap(r, i, out, 0, 0, true);
@@ -320,7 +320,8 @@ report_html_write(const report *r, FILE *out)
 			"<td class=\"n\">%s</td><td class=\"n\">%zu</td><td>", i + 1, i + 1, report_type_name(sh->type),
 			sh->n, sh->k, report_fmt_bytes(b, sizeof b, sh->weight_bytes), sh->n_tensors);
 		if (sh->winner >= 0)
-			fprintf(out, "%s, %d warps, %.2f us", sh->rows[sh->winner].v->name, sh->rows[sh->winner].warps,
+			fprintf(out, "%s, %d warp%s, %.2f us", sh->rows[sh->winner].v->name, sh->rows[sh->winner].warps,
+				sh->rows[sh->winner].warps == 1 ? "" : "s",
 				sh->rows[sh->winner].total_us);
 		else
 			fputs("n/a", out);

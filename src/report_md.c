@@ -131,8 +131,8 @@ md_shape(const report *r, size_t i, FILE *out)
 	report_put_md(out, report_fmt_shape_tensors(r, i, names, sizeof names, 8));
 	fputs(".", out);
 	if (sh->winner >= 0)
-		fprintf(out, " Winner: **%s, %d warps** (%.2f us).", sh->rows[sh->winner].v->name,
-			sh->rows[sh->winner].warps, sh->rows[sh->winner].total_us);
+		fprintf(out, " Winner: **%s, %d warp%s** (%.2f us).", sh->rows[sh->winner].v->name,
+			sh->rows[sh->winner].warps, sh->rows[sh->winner].warps == 1 ? "" : "s", sh->rows[sh->winner].total_us);
 	else
 		fputs(" No winner: no row was measured correct.", out);
 	fprintf(out, "\n\n| | variant | warps | x | status | time us | q8_1 us | GB/s | %% ceiling | DRAM read/ideal "
@@ -182,7 +182,8 @@ md_shapes(const report *r, FILE *out, const char *svg_href)
 		fprintf(out, "| %zu | %s | %u x %u | %s | %zu | ", i + 1, report_type_name(sh->type), sh->n, sh->k,
 			report_fmt_bytes(b, sizeof b, sh->weight_bytes), sh->n_tensors);
 		if (sh->winner >= 0)
-			fprintf(out, "%s, %d warps, %.2f us", sh->rows[sh->winner].v->name, sh->rows[sh->winner].warps,
+			fprintf(out, "%s, %d warp%s, %.2f us", sh->rows[sh->winner].v->name, sh->rows[sh->winner].warps,
+				sh->rows[sh->winner].warps == 1 ? "" : "s",
 				sh->rows[sh->winner].total_us);
 		else
 			fputs("n/a", out);

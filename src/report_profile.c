@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,20 @@ static const struct choice q6k_choices[] = {
 
 #define N_Q4K (sizeof q4k_choices / sizeof q4k_choices[0])
 #define N_Q6K (sizeof q6k_choices / sizeof q6k_choices[0])
+
+const char *
+report_profile_variable(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_Q4K; i++)
+		if (strcmp(name, q4k_choices[i].variant ? q4k_choices[i].variant : "q4k_legacy") == 0)
+			return q4k_choices[i].var;
+	for (i = 0; i < N_Q6K; i++)
+		if (strcmp(name, q6k_choices[i].variant) == 0)
+			return q6k_choices[i].var;
+	return NULL;
+}
 #define MAX_MWV_WARPS 8 /* the largest legal warp count in the registry */
 #define SEED_MWV_WARPS 3
 
@@ -137,7 +152,16 @@ best_choice(const report *r, uint32_t type, int w, double *cost)
 	return best;
 }
 
-/* Whether the profile runs each shape's winner. */
+/* Whether a row is as fast as its shape's winner (the winner itself, or a
+ * tie the row order broke). */
+static bool
+as_fast(const report_shape *sh, const report_row *row)
+{
+	return row != NULL && sh->winner >= 0 && row->status == REPORT_ROW_PASS && row->total_valid &&
+		row->total_us <= sh->rows[sh->winner].total_us * (1 + 1e-9);
+}
+
+/* Whether the profile runs each shape's winner, or something as fast. */
 static bool
 runs_winners(const report *r, uint32_t type, const struct choice *c, int w)
 {
@@ -146,15 +170,35 @@ runs_winners(const report *r, uint32_t type, const struct choice *c, int w)
 	for (i = 0; i < r->n_shapes; i++) {
 		const report_shape *sh = &r->shapes[i];
 
-		if (sh->type == type && (sh->winner < 0 || choice_row(c, sh, w) != &sh->rows[sh->winner]))
+		if (sh->type == type && !as_fast(sh, choice_row(c, sh, w)))
 			return false;
 	}
 	return true;
 }
 
-/* The winner of some shape of the type, when it is a combination the
- * profile leaves out because the seed runs it wrongly: say so. */
+/* Append a sentence to a recommendation's note. */
 static void
+rec_note(report_rec *rec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+rec_note(report_rec *rec, const char *fmt, ...)
+{
+	size_t len = strlen(rec->why);
+	va_list ap;
+
+	if (len > 0 && len + 2 < sizeof rec->why) {
+		memcpy(rec->why + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(rec->why + len, sizeof rec->why - len, fmt, ap);
+	va_end(ap);
+}
+
+/* The winner of some shape of the type, when it is a combination the
+ * profile leaves out because the seed runs it wrongly: say so, and return
+ * whether it did. */
+static bool
 note_hazard(const report *r, report_rec *rec, const struct choice *cs, size_t n)
 {
 	size_t i, k;
@@ -172,19 +216,45 @@ note_hazard(const report *r, report_rec *rec, const struct choice *cs, size_t n)
 			if (c->variant == NULL || strcmp(c->variant, win->v->name) != 0)
 				continue;
 			if (c->max_warps && win->warps > c->max_warps)
-				snprintf(rec->why, sizeof rec->why,
+				rec_note(rec,
 					"%s at %d warps won on %u x %u but is left out: the seed's kernel sums at most "
 					"8 half-warp partials, so it is wrong above %d warps", win->v->name, win->warps,
 					sh->n, sh->k, c->max_warps);
 			else if (c->only_warps && win->warps != c->only_warps)
-				snprintf(rec->why, sizeof rec->why,
+				rec_note(rec,
 					"%s at %d warps won on %u x %u but is left out: the seed generates it for %d "
 					"warps whatever MWV_WARPS says", win->v->name, win->warps, sh->n, sh->k,
 					c->only_warps);
 			else
 				continue;
-			return;
+			return true;
 		}
+	}
+	return false;
+}
+
+/* When the profile does not run some shape's winner and no hazard
+ * explains it: name the first such shape, its winner and the gap. */
+static void
+note_gap(const report *r, report_rec *rec, const struct choice *c, int w)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_shapes; i++) {
+		const report_shape *sh = &r->shapes[i];
+		const report_row *win, *ran;
+
+		if (sh->type != rec->type || sh->winner < 0)
+			continue;
+		win = &sh->rows[sh->winner];
+		ran = choice_row(c, sh, w);
+		if (ran == NULL || as_fast(sh, ran))
+			continue;
+		rec_note(rec, "on %u x %u %s at %d warp%s wins (%.2f us against %.2f us): %s",
+			sh->n, sh->k, win->v->name, win->warps, win->warps == 1 ? "" : "s", win->total_us, ran->total_us,
+			report_profile_variable(win->v->name) == NULL ? "no seed variable selects it"
+				: "the profile's one variant and one MWV_WARPS for all shapes cost less in sum");
+		return;
 	}
 }
 
@@ -214,6 +284,9 @@ fill_rec(const report *r, report_rec *rec, const struct choice *c, int w, double
 		snprintf(rec->why, sizeof rec->why,
 			"the legacy dispatch picks per k: q4k_tiled for k <= %d, q4k_chunked above, "
 			"q4k_basic when k %% 256 != 0", VARIANT_TILED_MAX_K);
+	if (c->only_warps)
+		rec_note(rec, "the seed generates %s for %d warps whatever MWV_WARPS says, so only MWV_WARPS=%d "
+			"runs it right", c->variant, c->only_warps, c->only_warps);
 }
 
 /* Why a type got no recommendation. */
@@ -314,8 +387,8 @@ report_recommend(report *r)
 			continue;
 		}
 		fill_rec(r, rec, &cs[pick[t]], best_w, choice_cost(r, rec->type, &cs[pick[t]], best_w));
-		if (!rec->matches_winners && rec->why[0] == '\0')
-			note_hazard(r, rec, cs, t == 0 ? N_Q4K : N_Q6K);
+		if (!rec->matches_winners && !note_hazard(r, rec, cs, t == 0 ? N_Q4K : N_Q6K))
+			note_gap(r, rec, &cs[pick[t]], best_w);
 		uses_w |= rec->uses_mwv_warps;
 		if (p->env[0] != '\0')
 			strncat(p->env, " ", sizeof p->env - strlen(p->env) - 1);

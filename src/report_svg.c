@@ -110,16 +110,17 @@ cell_row(const report_shape *sh, const variant *v, int warps)
 	return NULL;
 }
 
+/* A cell; its colour is the row's % of the ceiling when by_ceiling, else
+ * its GB/s relative to the shape's best. */
 static void
-heat_cell(FILE *out, const report *r, const report_row *row, double best_gbs, int x, int y)
+heat_cell(FILE *out, const report_row *row, bool by_ceiling, double best_gbs, int x, int y)
 {
 	char fill[16] = "#dddddd", text[32], tip[64];
 	const char *ink = "#333333";
 
 	snprintf(text, sizeof text, "n/a");
 	if (row->status == REPORT_ROW_PASS && row->gbs_valid) {
-		double t = r->env.ceiling_valid && row->ceiling_pct_valid ? row->ceiling_pct / 100
-			: best_gbs > 0 ? row->gbs / best_gbs : 0;
+		double t = by_ceiling ? row->ceiling_pct / 100 : best_gbs > 0 ? row->gbs / best_gbs : 0;
 
 		colour(t, fill, sizeof fill);
 		ink = t < 0.6 ? "#ffffff" : "#000000";
@@ -165,14 +166,21 @@ report_svg_heatmap(const report *r, size_t shape, FILE *out, int x, int y, bool 
 	const report_shape *sh = &r->shapes[shape];
 	struct grid g;
 	double best = 0;
+	bool by_ceiling = r->env.ceiling_valid;
 	int w, h, top = HM_TITLE_H + HM_HEAD_H;
 	size_t a, b, j;
 
 	grid_of(sh, &g);
 	report_svg_heatmap_size(r, shape, &w, &h);
-	for (j = 0; j < sh->n_rows; j++)
-		if (sh->rows[j].status == REPORT_ROW_PASS && sh->rows[j].gbs_valid && sh->rows[j].gbs > best)
-			best = sh->rows[j].gbs;
+	for (j = 0; j < sh->n_rows; j++) {
+		const report_row *row = &sh->rows[j];
+
+		if (row->status != REPORT_ROW_PASS || !row->gbs_valid)
+			continue;
+		if (row->gbs > best)
+			best = row->gbs;
+		by_ceiling &= row->ceiling_pct_valid;
+	}
 	if (standalone)
 		fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 			"font-family=\"sans-serif\" role=\"img\">\n", w, h, w, h);
@@ -193,13 +201,13 @@ report_svg_heatmap(const report *r, size_t shape, FILE *out, int x, int y, bool 
 			const report_row *row = cell_row(sh, g.v[a], g.w[b]);
 
 			if (row != NULL)
-				heat_cell(out, r, row, best, HM_PAD + HM_LABEL_W + (int)b * HM_CELL_W, cy);
+				heat_cell(out, row, by_ceiling, best, HM_PAD + HM_LABEL_W + (int)b * HM_CELL_W, cy);
 		}
 	}
 	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\">", HM_PAD, top + (int)g.nv * HM_CELL_H + 20);
 	if (best > 0)
 		fprintf(out, "colour: %s; * and a black border: the winner (fastest correct)",
-			r->env.ceiling_valid ? "% of the read ceiling, dark 0 to yellow 100" : "GB/s relative to the best");
+			by_ceiling ? "% of the read ceiling, dark 0 to yellow 100" : "GB/s relative to the best, dark 0 to yellow 1");
 	else
 		fputs("not measured (the report says why); cells show registers per thread", out);
 	fprintf(out, "</text>\n</svg>\n");
@@ -323,8 +331,8 @@ report_svg_chart(const report *r, FILE *out, int x, int y, bool standalone)
 
 		fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#d62728\" stroke-dasharray=\"5,3\"/>\n",
 			CH_LEFT, ty, w - 20, ty);
-		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#d62728\">seed rule %gx</text>\n",
-			CH_LEFT + 4, ty - 3, r->outliers.threshold);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#d62728\" text-anchor=\"end\">"
+			"seed rule %gx</text>\n", w - 20, ty - 3, r->outliers.threshold);
 	}
 	for (i = 0; i < n; i++) {
 		int bx = CH_LEFT + 8 + (int)i * (bw + 4), bh, lx = bx + bw / 2;
@@ -348,6 +356,8 @@ report_svg_chart(const report *r, FILE *out, int x, int y, bool standalone)
 		report_put_xml(out, b[i].label);
 		fputs("</text></g>\n", out);
 	}
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", w - 20, base + 30,
+		per_tensor ? "tensor" : "layer");
 	fprintf(out, "<text x=\"12\" y=\"%d\" font-size=\"11\" fill=\"#555555\">red: ggscope routes to fp32; "
 		"orange: only the seed's rule flags it; blue: Q8_1 is fine</text>\n</svg>\n", h - 8);
 	free(b);

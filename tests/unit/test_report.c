@@ -23,6 +23,7 @@
 #include "fake_gpu.h"
 #include "gguf.h"
 #include "gguf_write.h"
+#include "profile.h"
 #include "quant.h"
 #include "report.h"
 #include "variant.h"
@@ -594,6 +595,7 @@ test_recommend(void **state)
 	report_finish(r);
 	/* vectorized takes no MWV_WARPS; the warps then suit Q6_K alone */
 	assert_string_equal(p->env, "VECTORIZED_Q4K=1 HW_DP4A_Q6K=1 MWV_WARPS=3");
+	assert_non_null(strstr(p->rec[1].why, "only MWV_WARPS=3 runs it right"));
 	assert_false(p->rec[0].uses_mwv_warps);
 	assert_int_equal(p->rec[0].warps, 1);
 	report_free(r);
@@ -624,6 +626,8 @@ test_recommend(void **state)
 	assert_string_equal(p->env, "WIDE_Q4K_DISABLE=1");
 	assert_false(p->rec[0].matches_winners);
 	assert_true(fabs(p->rec[0].best_total_us - 4) < 1e-9);
+	assert_non_null(strstr(p->rec[0].why, "q4k_coalesced at 1 warp wins (1.00 us against 5.00 us): "
+		"no seed variable selects it"));
 	/* nothing correct: no profile, and why */
 	all_pass(r, 50);
 	measured(a, "q4k_mwv", 3, REPORT_ROW_FAIL, 50);
@@ -639,6 +643,54 @@ test_recommend(void **state)
 	assert_non_null(strstr(p->rec[0].why, "no correct measured variant"));
 	report_free(r);
 	gguf_close(f);
+}
+
+/* The recommendation's variables are the profile module's: each one,
+ * alone in the environment, makes profile_detect pick that variant, and
+ * every variant the profile can pick has one (the Q6_K legacy kernel
+ * excepted: no variable selects it). */
+static const char *only_var;
+
+static const char *
+only_getenv(const char *name, void *ctx)
+{
+	(void)ctx;
+	return only_var != NULL && strcmp(name, only_var) == 0 ? "1" : NULL;
+}
+
+static void
+test_profile_variables(void **state)
+{
+	gpu_profile p;
+	errmsg err;
+	int v;
+
+	(void)state;
+	for (v = 0; v < PROFILE_Q4K_COUNT; v++) {
+		const char *name = profile_q4k_name((enum profile_q4k)v);
+
+		only_var = report_profile_variable(name);
+		if (only_var == NULL)
+			fail_msg("no variable for %s", name);
+		assert_int_equal(profile_detect(9, 0, only_getenv, NULL, NULL, PROFILE_Q4K_RULE_SEED, &p, &err), 0);
+		assert_string_equal(profile_q4k_name(p.q4k), name);
+	}
+	for (v = 0; v < PROFILE_Q6K_COUNT; v++) {
+		const char *name = profile_q6k_name((enum profile_q6k)v);
+
+		only_var = report_profile_variable(name);
+		if (v == PROFILE_Q6K_BASIC) {
+			assert_null(only_var);
+			continue;
+		}
+		if (only_var == NULL)
+			fail_msg("no variable for %s", name);
+		assert_int_equal(profile_detect(9, 0, only_getenv, NULL, NULL, PROFILE_Q4K_RULE_SEED, &p, &err), 0);
+		assert_string_equal(profile_q6k_name(p.q6k), name);
+	}
+	only_var = NULL;
+	assert_null(report_profile_variable("q4k_coalesced"));
+	assert_null(report_profile_variable("nope"));
 }
 
 /* ---------------------------------------------------------------- writers */
@@ -1191,6 +1243,7 @@ main(void)
 		cmocka_unit_test(test_plan_filters),
 		cmocka_unit_test(test_winner_and_shares),
 		cmocka_unit_test(test_recommend),
+		cmocka_unit_test(test_profile_variables),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_md_html_svg),
