@@ -50,6 +50,17 @@ void app_submit(app *a, job *j);
 /* Fold one result into the model and queue what follows from it. */
 void app_result(app *a, job_result *r);
 
+/* app_actions.c: a job for the selected cell with the current settings;
+ * and the actions behind the keys (each reports in the status line). */
+job app_cell_job(const app *a, int kind);
+void app_measure(app *a, bool force);     /* Enter, r */
+void app_sweep(app *a);                   /* s */
+void app_sweep_done(app *a, bool cancelled);
+void app_edit(app *a);                    /* e */
+void app_show_log(app *a);                /* L */
+void app_report(app *a, bool whole);      /* F7, then t or f */
+void app_profile_apply(app *a);           /* p, then Enter */
+
 /* Queue the cheap jobs the selection needs (compile check of the cell,
  * outlier statistics of the tensor) if they have not run. */
 void app_autojobs(app *a);
