@@ -43,9 +43,11 @@ engine_report(engine *e, const job *j, job_result *r, worker *w)
 	report_run_opts_default(&o);
 	/* The TUI's own device, CUPTI and builds, on this (the worker's)
 	 * thread; its L2 mode, input seed and planted outliers. */
-	if (e->gpu != NULL && gpu_available(e->gpu)) {
+	if (e->gpu != NULL) {
+		/* an unavailable device too: the report then says why (no
+		 * driver, no device, ...) instead of "not asked for" */
 		o.g = e->gpu;
-		o.cu = e->cu.g != NULL ? &e->cu : NULL;
+		o.cu = gpu_available(e->gpu) && e->cu.g != NULL ? &e->cu : NULL;
 	} else {
 		o.measure = false;
 	}

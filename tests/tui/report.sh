@@ -20,6 +20,10 @@ md="$TUI_DIR/ggscope-report-blk.0.attn_q.weight.md"
 grep -q "blk.0.attn_q.weight" "$md" || tui_fail "the report does not name the tensor"
 grep -q "q4k_mwv" "$md" || tui_fail "the report lacks the variants"
 grep -qi "partial" "$md" && tui_fail "a finished report is marked partial"
+# without a GPU the report says why (the device's reason), not --no-measure
+if grep -qF '**Measurements missing:**' "$md"; then
+	grep -q -- "--no-measure" "$md" && tui_fail "no GPU blamed on --no-measure: $(grep -F 'Measurements missing' "$md")"
+fi
 
 # The whole file, stopped at once: what is done is written, marked partial.
 tui_keys F7 f
