@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "acts.h"
+#include "io_full.h"
 #include "xalloc.h"
 
 /* ------------------------------------------------------------ spikes */
@@ -245,30 +246,12 @@ acts_load_mem(const void *buf, size_t len, const char *name, errmsg *err)
 acts_file *
 acts_load(const char *path, errmsg *err)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	size_t len;
+	unsigned char *buf = io_read_file(path, &len, err);
 	acts_file *a;
 
-	if (f == NULL) {
-		errmsg_errno(err, errno, "%s", path);
+	if (buf == NULL)
 		return NULL;
-	}
-	do {
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		errmsg_errno(err, errno, "%s: read", path);
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
 	a = acts_load_mem(buf, len, path, err);
 	free(buf);
 	return a;

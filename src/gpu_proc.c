@@ -18,6 +18,7 @@
 
 #include "gpu_backend.h"
 #include "gpu_proto.h"
+#include "io_full.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -34,24 +35,6 @@ struct proc {
 	unsigned char *buf;    /* response payload */
 	size_t cap;
 };
-
-static int
-write_full(int fd, const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Read n bytes, waiting at most the timeout for each piece. Returns 0, -1
  * on EOF or error, -2 on timeout. */
@@ -150,8 +133,8 @@ call(struct proc *p, uint32_t op, const uint64_t a[4], const void *payload, size
 	if (a != NULL)
 		memcpy(q.a, a, sizeof q.a);
 	q.payload_bytes = n + n2;
-	if (write_full(p->fd, &q, sizeof q) != 0 || (n > 0 && write_full(p->fd, payload, n) != 0) ||
-	    (n2 > 0 && write_full(p->fd, payload2, n2) != 0))
+	if (io_send_full(p->fd, &q, sizeof q) != 0 || (n > 0 && io_send_full(p->fd, payload, n) != 0) ||
+	    (n2 > 0 && io_send_full(p->fd, payload2, n2) != 0))
 		return lost(p, -1, err);
 	if ((rc = read_timed(p->fd, r, sizeof *r, p->timeout_ms)) != 0)
 		return lost(p, rc, err);

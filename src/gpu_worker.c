@@ -13,6 +13,7 @@
 
 #include "gpu_backend.h"
 #include "gpu_proto.h"
+#include "io_full.h"
 #include "xalloc.h"
 
 /* Read exactly n bytes; 0 on success, -1 on EOF or error. */
@@ -30,24 +31,6 @@ read_full(int fd, void *buf, size_t n)
 			return -1;
 		p += r;
 		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
-write_full(int fd, const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
 	}
 	return 0;
 }
@@ -87,7 +70,7 @@ respond(struct worker *w, int rc, uint64_t v0, uint64_t v1, const void *payload,
 		n = strlen(err->text);
 	}
 	r.payload_bytes = n;
-	if (write_full(w->fd, &r, sizeof r) != 0 || (n > 0 && write_full(w->fd, payload, n) != 0))
+	if (io_send_full(w->fd, &r, sizeof r) != 0 || (n > 0 && io_send_full(w->fd, payload, n) != 0))
 		return -1;
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "gguf.h"
 #include "imatrix.h"
+#include "io_full.h"
 #include "quant.h"
 #include "xalloc.h"
 
@@ -500,30 +501,12 @@ imatrix_load_mem(const void *buf, size_t len, const char *name, errmsg *err)
 imatrix *
 imatrix_load(const char *path, errmsg *err)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	size_t len;
+	unsigned char *buf = io_read_file(path, &len, err);
 	imatrix *im;
 
-	if (f == NULL) {
-		errmsg_errno(err, errno, "%s", path);
+	if (buf == NULL)
 		return NULL;
-	}
-	do {
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		errmsg_errno(err, errno, "%s: read", path);
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
 	im = imatrix_load_mem(buf, len, path, err);
 	free(buf);
 	return im;
