@@ -23,7 +23,8 @@
 #error "GGSCOPE_SRCDIR comes from Makefile.am's AM_CPPFLAGS"
 #endif
 
-#define JIT_MAX_OPTIONS 8
+/* arch, --std, -lineinfo, -DWARPS, --ptxas-options, and the defines */
+#define JIT_MAX_OPTIONS (8 + JIT_MAX_DEFINES)
 
 /* The last good build of one (variant, warps, arch, options), by id. */
 typedef struct last_good {
@@ -43,6 +44,8 @@ struct jit {
 	size_t n_last, cap_last;
 	char **logs; /* logs of failed compiles, freed with the jit */
 	size_t n_logs, cap_logs;
+	char *define_opts[JIT_MAX_DEFINES]; /* "-DNAME=VALUE", from jit_config.defines */
+	int n_defines;
 	jit_stats stats;
 };
 
@@ -76,6 +79,8 @@ jit_new(const jit_config *cfg, errmsg *err)
 
 	if (cfg == NULL)
 		cfg = &defaults;
+	if (jit_check_defines(cfg->defines, cfg->n_defines, err) < 0)
+		return NULL;
 	if (cfg->kernels_dir != NULL) {
 		dir = xstrdup(cfg->kernels_dir);
 		origin = "jit_config";
@@ -107,6 +112,8 @@ jit_new(const jit_config *cfg, errmsg *err)
 	pthread_mutex_init(&j->lock, NULL);
 	j->kernels_dir = dir;
 	j->kernels_origin = origin;
+	for (int i = 0; i < cfg->n_defines; i++)
+		j->define_opts[j->n_defines++] = xasprintf("-D%s", cfg->defines[i]);
 	if (cfg->no_disk_cache) {
 		snprintf(j->cache_note, sizeof j->cache_note, "disk cache disabled by configuration");
 	} else {
@@ -146,6 +153,8 @@ jit_free(jit *j)
 	for (size_t i = 0; i < j->n_logs; i++)
 		free(j->logs[i]);
 	free(j->logs);
+	for (int i = 0; i < j->n_defines; i++)
+		free(j->define_opts[i]);
 	free(j->kernels_dir);
 	free(j->cache_dir);
 	pthread_mutex_destroy(&j->lock);
@@ -351,7 +360,10 @@ typedef struct request {
 	char target[16];
 	bool cubin;
 	char key[65], id[65];
-	char options[256];
+	/* opts joined by spaces: the fixed ones fit 256 bytes (arch_opt and
+	 * warps_opt below, and short literals), each define adds " -D" and
+	 * fewer than JIT_MAX_DEFINE_BYTES, so nothing is cut off. */
+	char options[256 + JIT_MAX_DEFINES * (JIT_MAX_DEFINE_BYTES + 3)];
 	const char *opts[JIT_MAX_OPTIONS];
 	int nopts;
 	char arch_opt[48], warps_opt[32];
@@ -438,6 +450,10 @@ jit_get(jit *j, const variant *v, int warps, const char *arch, jit_result *out, 
 	rq.opts[rq.nopts++] = "--std=c++17";
 	rq.opts[rq.nopts++] = "-lineinfo";
 	rq.opts[rq.nopts++] = rq.warps_opt;
+	/* After -DWARPS, and hashed with the other options into the key and
+	 * the id: a build with defines is never served for one without. */
+	for (int i = 0; i < j->n_defines; i++)
+		rq.opts[rq.nopts++] = j->define_opts[i];
 	if (rq.cubin)
 		rq.opts[rq.nopts++] = "--ptxas-options=-v"; /* the resource report, into the log */
 	for (int i = 0; i < rq.nopts; i++)

@@ -1,4 +1,5 @@
-/* jit_build: the inputs of a build and the NVRTC compile (see jit_build.h). */
+/* jit_build: the inputs of a build (sources, keys, defines) and the NVRTC
+ * compile (see jit_build.h). */
 #include "config.h"
 
 #include <stdint.h>
@@ -311,4 +312,98 @@ jit_build_keys(const jit_build_sources *s, const char *const *opts, int nopts, i
 		hash_field(&hk, s->texts[i], s->lens[i]);
 	jit_sha256_final(&hk, d);
 	jit_sha256_hex(d, key);
+}
+
+/* ------------------------------------------------------------ defines */
+
+static bool
+is_name_start(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static bool
+is_name_char(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Value characters: enough for numbers (1, -2, 0.5f, 1e-3) and macro
+ * names, never a space or a quote, which would split the option or start
+ * a string in it. */
+static bool
+is_value_char(char c)
+{
+	return is_name_char(c) || c == '-' || c == '+' || c == '.';
+}
+
+/* The length of def's NAME (up to '=' or the end). */
+static size_t
+define_name_len(const char *def)
+{
+	const char *eq = strchr(def, '=');
+
+	return eq ? (size_t)(eq - def) : strlen(def);
+}
+
+int
+jit_check_define(const char *def, errmsg *err)
+{
+	size_t n, i;
+
+	if (def == NULL || *def == '\0' || *def == '=') {
+		errmsg_set(err, "define '%s': want NAME or NAME=VALUE", def ? def : "");
+		return -1;
+	}
+	if (strlen(def) >= JIT_MAX_DEFINE_BYTES) {
+		errmsg_set(err, "define '%.40s...': longer than %d characters", def, JIT_MAX_DEFINE_BYTES - 1);
+		return -1;
+	}
+	n = define_name_len(def);
+	for (i = 0; i < n; i++)
+		if (!(i == 0 ? is_name_start(def[i]) : is_name_char(def[i]))) {
+			errmsg_set(err, "define '%s': the name must match [A-Za-z_][A-Za-z0-9_]*", def);
+			return -1;
+		}
+	if (n == 5 && strncmp(def, "WARPS", 5) == 0) {
+		errmsg_set(err, "define '%s': WARPS is set by each build's warp count: use --warps", def);
+		return -1;
+	}
+	if (n >= 2 && def[0] == '_' && def[1] == '_') {
+		errmsg_set(err, "define '%s': names that start with __ belong to the compiler", def);
+		return -1;
+	}
+	for (i = n + (def[n] == '='); def[i] != '\0'; i++)
+		if (!is_value_char(def[i])) {
+			errmsg_set(err, "define '%s': the value must match [-+A-Za-z0-9_.]* (no spaces or quotes)",
+				   def);
+			return -1;
+		}
+	return 0;
+}
+
+int
+jit_check_defines(const char *const *defs, int n, errmsg *err)
+{
+	if (n < 0 || n > JIT_MAX_DEFINES) {
+		errmsg_set(err, "%d defines: at most %d", n, JIT_MAX_DEFINES);
+		return -1;
+	}
+	if (n > 0 && defs == NULL) {
+		errmsg_set(err, "%d defines, but no list of them", n);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const size_t len = define_name_len(defs[i] ? defs[i] : "");
+
+		if (jit_check_define(defs[i], err) < 0)
+			return -1;
+		for (int k = 0; k < i; k++)
+			if (define_name_len(defs[k]) == len && strncmp(defs[k], defs[i], len) == 0) {
+				errmsg_set(err, "define '%s': %.*s is already defined ('%s')", defs[i], (int)len,
+					   defs[i], defs[k]);
+				return -1;
+			}
+	}
+	return 0;
 }
