@@ -93,6 +93,12 @@ text_header(const bench_table *t)
 	if (gpu_available(t->g))
 		printf("library   %s, driver in a %s\n", gpu_lib_path(t->g), gpu_note(t->g));
 	printf("kernels   compiled for %s\n", t->arch);
+	if (t->n_defines > 0) {
+		printf("defines  ");
+		for (int i = 0; i < t->n_defines; i++)
+			printf(" %s", t->defines[i]);
+		printf("\n");
+	}
 	printf("timing    %s, median/min/max of %d launches after %d warm-up, %s L2\n",
 		bench_cupti_timing(o) ? "CUPTI activity records" : "cuda events", o->reps, o->warmup,
 		o->warm_l2 ? "warm (no flush between launches)" : "cold");
@@ -391,7 +397,7 @@ static void
 json_document(const bench_table *t)
 {
 	const bench_layer *L = t->layer;
-	json_object *root = json_object_new_object(), *x, *rows;
+	json_object *root = json_object_new_object(), *x, *rows, *defs;
 	size_t i;
 
 	x = json_object_new_object();
@@ -417,6 +423,10 @@ json_document(const bench_table *t)
 	json_object_object_add(x, "reps", json_object_new_int(t->opts->reps));
 	json_object_object_add(x, "warmup", json_object_new_int(t->opts->warmup));
 	json_object_object_add(x, "arch", json_object_new_string(t->arch));
+	defs = json_object_new_array();
+	for (int d = 0; d < t->n_defines; d++)
+		json_object_array_add(defs, json_object_new_string(t->defines[d]));
+	json_object_object_add(x, "defines", defs);
 	json_object_object_add(x, "x_seed", json_object_new_int64((int64_t)t->seed));
 	json_object_object_add(root, "measurement", x);
 	x = json_object_new_object();

@@ -37,6 +37,8 @@ typedef struct bench_table {
 	const bench_layer *layer;
 	const char *source;    /* where the layer came from */
 	const char *arch;      /* what the kernels were compiled for */
+	const char *const *defines; /* the rows' -D NAME=VALUE, as given */
+	int n_defines;
 	const bench_opts *opts;
 	uint64_t seed;         /* of x */
 	bool json;

@@ -53,10 +53,14 @@ usage(FILE *out)
 		"                        variant's default\n"
 		"  -n, --reps N          timed launches per row (default 20)\n"
 		"      --warmup N        untimed launches before them (default 3)\n"
-		"      --warm            keep L2 warm (default: cold, 3 x L2 written before each launch)\n"
+		"      --warm            keep L2 warm (default: cold: L2 emptied before each\n"
+		"                        launch, see --flush)\n"
 		"      --seed N          x ~ N(0, 1) drawn from this seed (default: from the clock)\n"
 		"      --arch sm_NN      compile for this architecture (default: the device's;\n"
 		"                        sm_90 without a GPU)\n"
+		"  -D, --define NAME=VALUE\n"
+		"                        compile the rows' kernels with this #define, to try a\n"
+		"                        kernel's knobs (e.g. STREAM_ROWS=2); repeatable, up to %d\n"
 		"      --threads N       CPU threads for the reference and random layers (0: all)\n"
 		"      --json            print JSON instead of a table\n"
 		"      --no-cupti        no CUPTI: time with CUDA events, no counters (so that\n"
@@ -71,7 +75,7 @@ usage(FILE *out)
 		"  -h, --help            display this help and exit\n\n"
 		"Exit status: 0 when every row was measured and passed, 1 when a row failed, a\n"
 		"kernel did not compile, or there is no GPU (after the compile-only results),\n"
-		"2 on a usage error.\n");
+		"2 on a usage error.\n", JIT_MAX_DEFINES);
 }
 
 /* What the command was asked to do. */
@@ -87,6 +91,8 @@ struct bench_args {
 	uint64_t seed;
 	bool seed_given;
 	const char *arch;
+	const char *defines[JIT_MAX_DEFINES]; /* -D, as given */
+	int n_defines;
 	bool json;
 	bool no_cupti, no_counters, full, no_ceiling;
 	int flush;             /* enum l2flush_mode, or -1 for cuMemsetD32 */
@@ -130,6 +136,7 @@ parse_args(int argc, char **argv, struct bench_args *a)
 		{ "warm", no_argument, NULL, O_WARM },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "arch", required_argument, NULL, O_ARCH },
+		{ "define", required_argument, NULL, 'D' },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "no-cupti", no_argument, NULL, O_NO_CUPTI },
@@ -142,6 +149,7 @@ parse_args(int argc, char **argv, struct bench_args *a)
 		{ NULL, 0, NULL, 0 }
 	};
 	bool type_given = false;
+	errmsg derr;
 	long v;
 	int c;
 
@@ -151,7 +159,7 @@ parse_args(int argc, char **argv, struct bench_args *a)
 	bench_opts_default(&a->opts);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:v:w:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:v:w:n:D:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': a->tensor = optarg; break;
 		case O_DEMO: a->demo = true; break;
@@ -195,6 +203,13 @@ parse_args(int argc, char **argv, struct bench_args *a)
 			a->seed_given = true;
 			break;
 		case O_ARCH: a->arch = optarg; break;
+		case 'D':
+			if (a->n_defines == JIT_MAX_DEFINES)
+				return cli_usage_error(CMD, "at most %d --define options", JIT_MAX_DEFINES);
+			if (jit_check_define(optarg, &derr) < 0)
+				return cli_usage_error(CMD, "%s", derr.text);
+			a->defines[a->n_defines++] = optarg;
+			break;
 		case O_THREADS:
 			if (!cli_parse_long(optarg, &v) || v < 0 || v > 1024)
 				return cli_usage_error(CMD, "--threads wants 0..1024: '%s'", optarg);
@@ -226,6 +241,9 @@ parse_args(int argc, char **argv, struct bench_args *a)
 		default: return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	/* Each define is good by now: what is left to refuse is a name given twice. */
+	if (jit_check_defines(a->defines, a->n_defines, &derr) < 0)
+		return cli_usage_error(CMD, "%s", derr.text);
 	if (optind < argc)
 		a->file = argv[optind++];
 	if (optind < argc)
@@ -477,7 +495,8 @@ cmd_bench(int argc, char **argv)
 	struct bench_row *rows = NULL;
 	size_t n = 0, i;
 	gpu *g = NULL;
-	jit *j = NULL;
+	jit *j = NULL, *tools = NULL;
+	jit_config jc;
 	bench_session *s = NULL;
 	float *x = NULL;
 	char arch[16];
@@ -511,7 +530,19 @@ cmd_bench(int argc, char **argv)
 			gpu_device_info(g)->cc_minor);
 	else
 		snprintf(arch, sizeof arch, "sm_90");
-	if ((j = jit_new(NULL, &err)) == NULL) {
+	memset(&jc, 0, sizeof jc);
+	jc.defines = a.defines;
+	jc.n_defines = a.n_defines;
+	if ((j = jit_new(&jc, &err)) == NULL) {
+		rc = cli_error(CMD, "%s", err.text);
+		goto out;
+	}
+	/* The flush and ceiling kernels are the instruments, not what is
+	 * measured: they are built without the defines, so that a knob cannot
+	 * change them (nor the ceiling cached from them). */
+	if (a.n_defines == 0)
+		tools = j;
+	else if ((tools = jit_new(NULL, &err)) == NULL) {
 		rc = cli_error(CMD, "%s", err.text);
 		goto out;
 	}
@@ -537,11 +568,13 @@ cmd_bench(int argc, char **argv)
 	}
 	memset(&rep, 0, sizeof rep);
 	if (gpu_available(g))
-		setup_cupti(&a, g, j, &cu, &fl, &ceil, &rep);
+		setup_cupti(&a, g, tools, &cu, &fl, &ceil, &rep);
 	rep.g = g;
 	rep.layer = &src.layer;
 	rep.source = src.label;
 	rep.arch = arch;
+	rep.defines = a.defines;
+	rep.n_defines = a.n_defines;
 	rep.opts = &a.opts;
 	rep.seed = a.seed;
 	rep.rows = rows;
@@ -560,6 +593,8 @@ out:
 	l2flush_free(fl);
 	if (cu.g != NULL)
 		cupti_gpu_close(&cu);
+	if (tools != j)
+		jit_free(tools);
 	jit_free(j);
 	gpu_close(g);
 	free(x);

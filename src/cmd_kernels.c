@@ -28,6 +28,8 @@ typedef struct kopts {
 	bool any_selected;
 	bool check, json, no_cache;
 	int jobs; /* compile threads; 0 = one per online CPU */
+	const char *defines[JIT_MAX_DEFINES]; /* -D, as given */
+	int n_defines;
 } kopts;
 
 /* One row of the check table. */
@@ -53,12 +55,15 @@ usage(FILE *out)
 		"                      report; exit 1 on any compile error or register spill\n"
 		"  -k, --variant=NAME  only this variant (repeatable, or comma-separated)\n"
 		"  -J, --jobs=N        compile N at a time (default: one per CPU, at most %d)\n"
+		"  -D, --define=NAME=VALUE\n"
+		"                      compile with this #define too, to check a kernel's knob\n"
+		"                      (e.g. STREAM_ROWS=2); repeatable, up to %d\n"
 		"      --no-cache      do not read or write the disk cache\n"
 		"  -j, --json          machine-readable output\n"
 		"  -h, --help          display this help and exit\n\n"
 		"Kernel sources come from $GGSCOPE_KERNELS_DIR, else the installed kernels,\n"
 		"else the source tree. Builds are cached in $XDG_CACHE_HOME/ggscope/jit.\n"
-		"Exit status: 0 success, 1 compile error or spill, 2 usage error.\n", MAX_JOBS);
+		"Exit status: 0 success, 1 compile error or spill, 2 usage error.\n", MAX_JOBS, JIT_MAX_DEFINES);
 }
 
 static const char *
@@ -147,7 +152,7 @@ wanted(const kopts *o, size_t i)
 }
 
 static void
-print_header_text(const jit *j, const char *jit_error)
+print_header_text(const kopts *o, const jit *j, const char *jit_error)
 {
 	int major, minor, archs[64], n;
 	errmsg err;
@@ -169,6 +174,12 @@ print_header_text(const jit *j, const char *jit_error)
 			printf("Disk cache: %s\n", jit_cache_dir(j));
 		else
 			printf("Disk cache: none (%s)\n", jit_cache_note(j));
+	}
+	if (o->n_defines > 0) {
+		printf("Defines:");
+		for (int i = 0; i < o->n_defines; i++)
+			printf(" %s", o->defines[i]);
+		printf("\n");
 	}
 }
 
@@ -374,7 +385,7 @@ cmd_kernels(int argc, char **argv)
 		{ "arch", required_argument, NULL, 'a' },  { "check", no_argument, NULL, 'c' },
 		{ "variant", required_argument, NULL, 'k' }, { "json", no_argument, NULL, 'j' },
 		{ "no-cache", no_argument, NULL, 'N' },   { "help", no_argument, NULL, 'h' },
-		{ "jobs", required_argument, NULL, 'J' },
+		{ "jobs", required_argument, NULL, 'J' }, { "define", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	kopts o;
@@ -390,7 +401,7 @@ cmd_kernels(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:ck:jJ:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":a:ck:jJ:D:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (n_arch_buf == MAX_ARCHS) {
@@ -428,6 +439,23 @@ cmd_kernels(int argc, char **argv)
 			o.jobs = (int)v;
 			break;
 		}
+		case 'D':
+			if (o.n_defines == JIT_MAX_DEFINES) {
+				status = cli_usage_error("kernels", "at most %d --define options", JIT_MAX_DEFINES);
+				goto out;
+			}
+			if (strncmp(optarg, "WARPS", 5) == 0 && (optarg[5] == '\0' || optarg[5] == '=')) {
+				/* jit_check_define says "use --warps", which is bench's */
+				status = cli_usage_error("kernels", "define '%s': WARPS is set by each build: "
+							 "--check builds every legal warp count", optarg);
+				goto out;
+			}
+			if (jit_check_define(optarg, &jerr) < 0) {
+				status = cli_usage_error("kernels", "%s", jerr.text);
+				goto out;
+			}
+			o.defines[o.n_defines++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			goto out;
@@ -443,10 +471,16 @@ cmd_kernels(int argc, char **argv)
 		status = cli_usage_error("kernels", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if (jit_check_defines(o.defines, o.n_defines, &jerr) < 0) { /* a name given twice */
+		status = cli_usage_error("kernels", "%s", jerr.text);
+		goto out;
+	}
 	if (o.n_archs == 0)
 		o.archs[o.n_archs++] = "sm_90";
 
 	cfg.no_disk_cache = o.no_cache;
+	cfg.defines = o.defines;
+	cfg.n_defines = o.n_defines;
 	j = jit_new(&cfg, &jerr);
 	if (o.check) {
 		if (j == NULL) {
@@ -463,16 +497,16 @@ cmd_kernels(int argc, char **argv)
 			if (!rows[i].ok || rows[i].spill)
 				status = 1;
 		if (!o.json) {
-			print_header_text(j, NULL);
+			print_header_text(&o, j, NULL);
 			print_check_text(rows, n_rows, wall_ms() - t0);
 		}
 	} else if (!o.json) {
-		print_header_text(j, jerr.text);
+		print_header_text(&o, j, jerr.text);
 		print_list_text(&o);
 	}
 
 	if (o.json) {
-		json_object *root = json_object_new_object(), *vs = json_object_new_array(), *archs;
+		json_object *root = json_object_new_object(), *vs = json_object_new_array(), *archs, *defs;
 		int major, minor, list[64], n;
 		char ver[32];
 		errmsg err;
@@ -493,6 +527,10 @@ cmd_kernels(int argc, char **argv)
 		for (int i = 0; i < n && i < 64; i++)
 			json_object_array_add(archs, json_object_new_int(list[i]));
 		json_object_object_add(root, "nvrtc_archs", archs);
+		defs = json_object_new_array();
+		for (int i = 0; i < o.n_defines; i++)
+			json_object_array_add(defs, json_object_new_string(o.defines[i]));
+		json_object_object_add(root, "defines", defs);
 		for (size_t i = 0; i < variant_count(); i++)
 			if (wanted(&o, i))
 				json_object_array_add(vs, variant_json(variant_at(i)));

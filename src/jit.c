@@ -1,4 +1,5 @@
-/* jit: NVRTC builds of kernel variants with a memory and disk cache. */
+/* jit: the jit object, its memory and disk caches, and jit_get (the sources,
+ * keys and NVRTC call it uses are in jit_build.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -10,11 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#ifdef HAVE_NVRTC
-#include <nvrtc.h>
-#endif
-
 #include "jit.h"
+#include "jit_build.h"
 #include "jit_cache.h"
 #include "xalloc.h"
 
@@ -25,9 +23,8 @@
 #error "GGSCOPE_SRCDIR comes from Makefile.am's AM_CPPFLAGS"
 #endif
 
-#define JIT_MAX_SOURCES 16            /* main file plus headers */
-#define JIT_MAX_SOURCE_BYTES (4u << 20)
-#define JIT_MAX_OPTIONS 8
+/* arch, --std, -lineinfo, -DWARPS, --ptxas-options, and the defines */
+#define JIT_MAX_OPTIONS (8 + JIT_MAX_DEFINES)
 
 /* The last good build of one (variant, warps, arch, options), by id. */
 typedef struct last_good {
@@ -47,16 +44,10 @@ struct jit {
 	size_t n_last, cap_last;
 	char **logs; /* logs of failed compiles, freed with the jit */
 	size_t n_logs, cap_logs;
+	char *define_opts[JIT_MAX_DEFINES]; /* "-DNAME=VALUE", from jit_config.defines */
+	int n_defines;
 	jit_stats stats;
 };
-
-/* The main source and the headers it pulls in with #include "...". */
-typedef struct source_set {
-	int n;
-	char *names[JIT_MAX_SOURCES];
-	char *texts[JIT_MAX_SOURCES];
-	size_t lens[JIT_MAX_SOURCES];
-} source_set;
 
 static double
 now_ms(void)
@@ -75,288 +66,6 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* ------------------------------------------------------------ NVRTC */
-
-bool
-jit_available(void)
-{
-#ifdef HAVE_NVRTC
-	return true;
-#else
-	return false;
-#endif
-}
-
-#ifndef HAVE_NVRTC
-static const char no_nvrtc[] =
-	"NVRTC not available: ggscope was built without the CUDA toolkit (see ./configure --with-cuda)";
-#endif
-
-int
-jit_nvrtc_version(int *major, int *minor, errmsg *err)
-{
-#ifdef HAVE_NVRTC
-	nvrtcResult r = nvrtcVersion(major, minor);
-	if (r != NVRTC_SUCCESS) {
-		errmsg_set(err, "nvrtcVersion: %s", nvrtcGetErrorString(r));
-		return -1;
-	}
-	return 0;
-#else
-	(void)major;
-	(void)minor;
-	errmsg_set(err, "%s", no_nvrtc);
-	return -1;
-#endif
-}
-
-int
-jit_supported_archs(int *archs, int max, errmsg *err)
-{
-#ifdef HAVE_NVRTC
-	int n = 0, *all;
-	nvrtcResult r = nvrtcGetNumSupportedArchs(&n);
-
-	if (r != NVRTC_SUCCESS || n <= 0) {
-		errmsg_set(err, "nvrtcGetNumSupportedArchs: %s", nvrtcGetErrorString(r));
-		return -1;
-	}
-	all = xcalloc((size_t)n, sizeof *all);
-	r = nvrtcGetSupportedArchs(all);
-	if (r != NVRTC_SUCCESS) {
-		free(all);
-		errmsg_set(err, "nvrtcGetSupportedArchs: %s", nvrtcGetErrorString(r));
-		return -1;
-	}
-	memcpy(archs, all, (size_t)(n < max ? n : max) * sizeof *archs);
-	free(all);
-	return n;
-#else
-	(void)archs;
-	(void)max;
-	errmsg_set(err, "%s", no_nvrtc);
-	return -1;
-#endif
-}
-
-#ifdef HAVE_NVRTC
-/* Compile the sources with opts. On success fills *e (image and log
- * xmalloc'd). On failure returns -1 with NVRTC's first error line in err,
- * and its whole log in *fail_log (xmalloc'd) when there is one. */
-static int
-nvrtc_build(const source_set *s, const char *const *opts, int nopts, bool want_cubin, jit_entry *e,
-	    char **fail_log, errmsg *err)
-{
-	nvrtcProgram prog;
-	nvrtcResult r;
-	size_t log_size = 0, size = 0;
-	double t0;
-	int rc = -1;
-
-	memset(e, 0, sizeof *e);
-	*fail_log = NULL;
-	r = nvrtcCreateProgram(&prog, s->texts[0], s->names[0], s->n - 1, (const char *const *)s->texts + 1,
-			       (const char *const *)s->names + 1);
-	if (r != NVRTC_SUCCESS) {
-		errmsg_set(err, "nvrtcCreateProgram: %s", nvrtcGetErrorString(r));
-		return -1;
-	}
-	t0 = now_ms();
-	r = nvrtcCompileProgram(prog, nopts, opts);
-	e->compile_ms = now_ms() - t0;
-
-	char *log = NULL;
-	if (nvrtcGetProgramLogSize(prog, &log_size) == NVRTC_SUCCESS && log_size > 0) {
-		log = xmalloc(log_size + 1);
-		if (nvrtcGetProgramLog(prog, log) != NVRTC_SUCCESS)
-			log[0] = '\0';
-		log[log_size] = '\0';
-	} else {
-		log = xstrdup("");
-	}
-	if (r != NVRTC_SUCCESS) {
-		char line[512];
-		if (log[0] != '\0')
-			errmsg_set(err, "%s", jit_first_error_line(log, line, sizeof line));
-		else
-			errmsg_set(err, "nvrtcCompileProgram: %s", nvrtcGetErrorString(r));
-		*fail_log = log;
-		goto out;
-	}
-	e->log = log;
-	e->log_bytes = strlen(log);
-	if (want_cubin) {
-		r = nvrtcGetCUBINSize(prog, &size);
-		if (r == NVRTC_SUCCESS && size > 0) {
-			e->image = xmalloc(size);
-			r = nvrtcGetCUBIN(prog, (char *)e->image);
-		}
-	} else {
-		r = nvrtcGetPTXSize(prog, &size);
-		if (r == NVRTC_SUCCESS && size > 0) {
-			e->image = xmalloc(size);
-			r = nvrtcGetPTX(prog, (char *)e->image);
-		}
-	}
-	if (r != NVRTC_SUCCESS || size == 0) {
-		errmsg_set(err, "%s: %s", want_cubin ? "nvrtcGetCUBIN" : "nvrtcGetPTX",
-			   r != NVRTC_SUCCESS ? nvrtcGetErrorString(r) : "empty image");
-		jit_entry_clear(e);
-		goto out;
-	}
-	e->image_bytes = size;
-	e->is_ptx = !want_cubin;
-	rc = 0;
-out:
-	nvrtcDestroyProgram(&prog);
-	return rc;
-}
-#endif
-
-/* ------------------------------------------------------------ sources and keys */
-
-static const char *
-line_end(const char *p)
-{
-	const char *e = strchr(p, '\n');
-	return e ? e : p + strlen(p);
-}
-
-
-static void
-sources_free(source_set *s)
-{
-	for (int i = 0; i < s->n; i++) {
-		free(s->names[i]);
-		free(s->texts[i]);
-	}
-	s->n = 0;
-}
-
-static bool
-sources_have(const source_set *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (strcmp(s->names[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* Add dir/name as source number s->n. */
-static int
-sources_add(source_set *s, const char *dir, const char *name, errmsg *err)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	int rc;
-
-	if (s->n == JIT_MAX_SOURCES) {
-		errmsg_set(err, "%s: more than %d files included", path, JIT_MAX_SOURCES);
-		free(path);
-		return -1;
-	}
-	rc = jit_read_file(path, JIT_MAX_SOURCE_BYTES, &s->texts[s->n], &s->lens[s->n], err);
-	free(path);
-	if (rc < 0)
-		return -1;
-	s->names[s->n++] = xstrdup(name);
-	return 0;
-}
-
-/* Load `file` and, transitively, every header it names with a line
- * `#include "name"`. Headers must sit in the kernel directory itself: a
- * name with a '/' or a leading '.' is refused. <...> includes are left to
- * NVRTC (which has no include path and reports them). */
-static int
-sources_load(const char *dir, const char *file, source_set *s, errmsg *err)
-{
-	s->n = 0;
-	if (sources_add(s, dir, file, err) < 0)
-		return -1;
-	for (int i = 0; i < s->n; i++) {
-		const char *p = s->texts[i];
-		int line = 1;
-		for (; *p != '\0'; line++) {
-			const char *e = line_end(p), *q = p;
-			while (q < e && (*q == ' ' || *q == '\t'))
-				q++;
-			if (q < e && *q == '#') {
-				q++;
-				while (q < e && (*q == ' ' || *q == '\t'))
-					q++;
-				if ((size_t)(e - q) > 8 && strncmp(q, "include", 7) == 0) {
-					q += 7;
-					while (q < e && (*q == ' ' || *q == '\t'))
-						q++;
-					const char *close = q < e && *q == '"' ? memchr(q + 1, '"', (size_t)(e - q - 1)) : NULL;
-					if (close != NULL) {
-						char name[128];
-						size_t n = (size_t)(close - q - 1);
-						if (n == 0 || n >= sizeof name || memchr(q + 1, '/', n) != NULL || q[1] == '.') {
-							errmsg_set(err, "%s/%s:%d: #include \"%.*s\": only plain file names "
-								   "in the kernel directory are allowed", dir, s->names[i],
-								   line, (int)(n < 200 ? n : 200), q + 1);
-							sources_free(s);
-							return -1;
-						}
-						memcpy(name, q + 1, n);
-						name[n] = '\0';
-						if (!sources_have(s, name) && sources_add(s, dir, name, err) < 0) {
-							errmsg_prefix(err, "%s/%s:%d", dir, s->names[i], line);
-							sources_free(s);
-							return -1;
-						}
-					}
-				}
-			}
-			p = *e == '\n' ? e + 1 : e;
-		}
-	}
-	return 0;
-}
-
-/* Length-prefixed, so that no two different field lists hash alike. */
-static void
-hash_field(jit_sha256 *h, const void *data, size_t len)
-{
-	unsigned char l[8];
-
-	for (int i = 0; i < 8; i++)
-		l[i] = (unsigned char)((uint64_t)len >> (8 * i));
-	jit_sha256_update(h, l, 8);
-	jit_sha256_update(h, data, len);
-}
-
-/* key: everything the build depends on. id: the same without the source
- * contents and header names, naming "this variant, these warps, this arch,
- * these options" across edits of the sources. */
-static void
-compute_keys(const source_set *s, const char *const *opts, int nopts, int nv_major, int nv_minor,
-	     const char *arch, const char *entry, char key[65], char id[65])
-{
-	jit_sha256 hk, hi;
-	unsigned char d[32];
-	char head[64];
-	int i;
-
-	snprintf(head, sizeof head, "ggscope-jit/1 nvrtc %d.%d", nv_major, nv_minor);
-	jit_sha256_init(&hk);
-	hash_field(&hk, head, strlen(head));
-	hash_field(&hk, arch, strlen(arch));
-	hash_field(&hk, entry, strlen(entry));
-	for (i = 0; i < nopts; i++)
-		hash_field(&hk, opts[i], strlen(opts[i]));
-	hash_field(&hk, s->names[0], strlen(s->names[0]));
-	hi = hk; /* the id stops here */
-	jit_sha256_final(&hi, d);
-	jit_sha256_hex(d, id);
-	for (i = 1; i < s->n; i++)
-		hash_field(&hk, s->names[i], strlen(s->names[i]));
-	for (i = 0; i < s->n; i++)
-		hash_field(&hk, s->texts[i], s->lens[i]);
-	jit_sha256_final(&hk, d);
-	jit_sha256_hex(d, key);
-}
-
 /* ------------------------------------------------------------ the jit object */
 
 jit *
@@ -370,6 +79,8 @@ jit_new(const jit_config *cfg, errmsg *err)
 
 	if (cfg == NULL)
 		cfg = &defaults;
+	if (jit_check_defines(cfg->defines, cfg->n_defines, err) < 0)
+		return NULL;
 	if (cfg->kernels_dir != NULL) {
 		dir = xstrdup(cfg->kernels_dir);
 		origin = "jit_config";
@@ -401,6 +112,8 @@ jit_new(const jit_config *cfg, errmsg *err)
 	pthread_mutex_init(&j->lock, NULL);
 	j->kernels_dir = dir;
 	j->kernels_origin = origin;
+	for (int i = 0; i < cfg->n_defines; i++)
+		j->define_opts[j->n_defines++] = xasprintf("-D%s", cfg->defines[i]);
 	if (cfg->no_disk_cache) {
 		snprintf(j->cache_note, sizeof j->cache_note, "disk cache disabled by configuration");
 	} else {
@@ -440,6 +153,8 @@ jit_free(jit *j)
 	for (size_t i = 0; i < j->n_logs; i++)
 		free(j->logs[i]);
 	free(j->logs);
+	for (int i = 0; i < j->n_defines; i++)
+		free(j->define_opts[i]);
 	free(j->kernels_dir);
 	free(j->cache_dir);
 	pthread_mutex_destroy(&j->lock);
@@ -645,7 +360,10 @@ typedef struct request {
 	char target[16];
 	bool cubin;
 	char key[65], id[65];
-	char options[256];
+	/* opts joined by spaces: the fixed ones fit 256 bytes (arch_opt and
+	 * warps_opt below, and short literals), each define adds " -D" and
+	 * fewer than JIT_MAX_DEFINE_BYTES, so nothing is cut off. */
+	char options[256 + JIT_MAX_DEFINES * (JIT_MAX_DEFINE_BYTES + 3)];
 	const char *opts[JIT_MAX_OPTIONS];
 	int nopts;
 	char arch_opt[48], warps_opt[32];
@@ -701,7 +419,7 @@ int
 jit_get(jit *j, const variant *v, int warps, const char *arch, jit_result *out, errmsg *err)
 {
 	const double t0 = now_ms();
-	source_set src = { 0 };
+	jit_build_sources src = { 0 };
 	request rq;
 	int nv_major, nv_minor, rc = -1;
 	const jit_module *m;
@@ -732,6 +450,10 @@ jit_get(jit *j, const variant *v, int warps, const char *arch, jit_result *out, 
 	rq.opts[rq.nopts++] = "--std=c++17";
 	rq.opts[rq.nopts++] = "-lineinfo";
 	rq.opts[rq.nopts++] = rq.warps_opt;
+	/* After -DWARPS, and hashed with the other options into the key and
+	 * the id: a build with defines is never served for one without. */
+	for (int i = 0; i < j->n_defines; i++)
+		rq.opts[rq.nopts++] = j->define_opts[i];
 	if (rq.cubin)
 		rq.opts[rq.nopts++] = "--ptxas-options=-v"; /* the resource report, into the log */
 	for (int i = 0; i < rq.nopts; i++)
@@ -739,14 +461,14 @@ jit_get(jit *j, const variant *v, int warps, const char *arch, jit_result *out, 
 			 i ? " " : "", rq.opts[i]);
 
 	/* Sources are read without the lock: they are not jit state. */
-	if (sources_load(j->kernels_dir, v->file, &src, err) < 0) {
+	if (jit_build_sources_load(j->kernels_dir, v->file, &src, err) < 0) {
 		/* The id needs only the main file's name. */
-		source_set names = { 1, { (char *)v->file }, { (char *)"" }, { 0 } };
-		compute_keys(&names, rq.opts, rq.nopts, nv_major, nv_minor, arch, v->entry, rq.key, rq.id);
+		jit_build_sources names = { 1, { (char *)v->file }, { (char *)"" }, { 0 } };
+		jit_build_keys(&names, rq.opts, rq.nopts, nv_major, nv_minor, arch, v->entry, rq.key, rq.id);
 		pthread_mutex_lock(&j->lock);
 		goto failed;
 	}
-	compute_keys(&src, rq.opts, rq.nopts, nv_major, nv_minor, arch, v->entry, rq.key, rq.id);
+	jit_build_keys(&src, rq.opts, rq.nopts, nv_major, nv_minor, arch, v->entry, rq.key, rq.id);
 
 	pthread_mutex_lock(&j->lock);
 	m = lookup_cached(j, &rq, out);
@@ -764,7 +486,7 @@ jit_get(jit *j, const variant *v, int warps, const char *arch, jit_result *out, 
 		jit_entry e;
 		char *fail_log = NULL;
 		errmsg werr;
-		const int built = nvrtc_build(&src, rq.opts, rq.nopts, rq.cubin, &e, &fail_log, err);
+		const int built = jit_build_nvrtc(&src, rq.opts, rq.nopts, rq.cubin, &e, &fail_log, err);
 
 		pthread_mutex_lock(&j->lock);
 		if (built < 0) {
@@ -807,7 +529,7 @@ failed:
 unlock:
 	pthread_mutex_unlock(&j->lock);
 done:
-	sources_free(&src);
+	jit_build_sources_free(&src);
 	out->elapsed_ms = now_ms() - t0;
 	return rc;
 }

@@ -9,8 +9,8 @@
  *
  * Sources are read on every call, so an edited kernel is rebuilt the next
  * time it is asked for. The source (main file and every header it
- * includes with #include "..."), the options, the NVRTC version and the
- * architecture make up a SHA-256 key. A build is looked up in memory, then
+ * includes with #include "..."), the options (jit_config's defines
+ * included), the NVRTC version and the architecture make up a SHA-256 key. A build is looked up in memory, then
  * on disk ($XDG_CACHE_HOME/ggscope/jit, else ~/.cache/ggscope/jit), then
  * compiled. A disk entry carries a magic, its key, its payload length and a
  * SHA-256 checksum: a corrupt or truncated entry is reported and rebuilt,
@@ -43,10 +43,21 @@
 
 typedef struct jit jit;
 
+#define JIT_MAX_DEFINES 8        /* jit_config.defines */
+#define JIT_MAX_DEFINE_BYTES 128 /* one define's text, NUL included */
+
 typedef struct jit_config {
 	const char *kernels_dir; /* NULL: the search order above */
 	const char *cache_dir;   /* NULL: $XDG_CACHE_HOME/ggscope/jit or ~/.cache/ggscope/jit */
 	bool no_disk_cache;      /* keep builds in memory only */
+	/* Preprocessor definitions for every build, "NAME=VALUE" or "NAME",
+	 * passed as -DNAME=VALUE after -DWARPS so that a kernel's #define
+	 * knobs can be tried without editing it. At most JIT_MAX_DEFINES, each
+	 * as jit_check_define wants, no NAME twice; copied by jit_new. Being
+	 * options, they enter the cache key and the last good build's id: a
+	 * build with defines is never served for a request without them. */
+	const char *const *defines;
+	int n_defines;
 } jit_config;
 
 /* The ptxas resource report of one kernel (from `-Xptxas -v` output). */
@@ -103,11 +114,25 @@ typedef struct jit_stats {
 } jit_stats;
 
 /* A jit over the kernel directory and cache that cfg names (cfg may be
- * NULL for the defaults). Returns NULL and sets err when no kernel directory
- * can be found or $GGSCOPE_KERNELS_DIR names a missing one. A cache directory
+ * NULL for the defaults). Returns NULL and sets err when a define is bad
+ * (see jit_check_defines), when no kernel directory can be found or when
+ * $GGSCOPE_KERNELS_DIR names a missing one. A cache directory
  * that cannot be created is not an error: the jit works from memory and
  * jit_cache_note() says why. */
 jit *jit_new(const jit_config *cfg, errmsg *err);
+
+/* Check one define, "NAME=VALUE" or "NAME": NAME matches
+ * [A-Za-z_][A-Za-z0-9_]*, is not WARPS (each build sets it from its warps)
+ * and does not start with "__" (the compiler's); VALUE matches
+ * [-+A-Za-z0-9_.]* (no spaces or quotes, so that the option stays one
+ * token); the whole is shorter than JIT_MAX_DEFINE_BYTES. Returns 0, or -1
+ * and sets err naming the define and the rule it breaks. */
+int jit_check_define(const char *def, errmsg *err);
+
+/* Check a list of defines as jit_new takes it: each one as above, at most
+ * JIT_MAX_DEFINES, no NAME twice (defs may be NULL when n is 0). Returns 0,
+ * or -1 and sets err. */
+int jit_check_defines(const char *const *defs, int n, errmsg *err);
 
 /* Free the jit and every module it handed out. NULL is fine. */
 void jit_free(jit *j);
@@ -123,8 +148,8 @@ const char *jit_kernels_dir_origin(const jit *j);
 const char *jit_cache_dir(const jit *j);
 const char *jit_cache_note(const jit *j);
 
-/* Build (or find) v compiled with -DWARPS=warps for arch ("sm_80",
- * "sm_90", "sm_90a", ...).
+/* Build (or find) v compiled with -DWARPS=warps and the jit's defines for
+ * arch ("sm_80", "sm_90", "sm_90a", ...).
  * Returns 0 and fills *out with a usable module (origin COMPILED, MEMORY or
  * DISK).
  * Returns -1 and sets err on failure, naming the cause: an illegal warps

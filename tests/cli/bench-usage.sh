@@ -56,6 +56,32 @@ expect_err "option '--reps' needs an argument"
 check "FILE without --tensor" 2 $?
 expect_err "--tensor NAME is required with a FILE"
 
+# -D/--define: checked while parsing, before anything is compiled.
+"$GGSCOPE" bench --shape 64x256 -D 'BAD NAME' >/dev/null 2>err.txt
+check "-D 'BAD NAME'" 2 $?
+expect_err "define 'BAD NAME': the name must match [A-Za-z_][A-Za-z0-9_]*"
+expect_err "Try 'ggscope bench --help'"
+"$GGSCOPE" bench --shape 64x256 -D WARPS=2 >/dev/null 2>err.txt
+check "-D WARPS=2" 2 $?
+expect_err "define 'WARPS=2': WARPS is set by each build's warp count: use --warps"
+"$GGSCOPE" bench --shape 64x256 --define __CUDA_ARCH__=900 >/dev/null 2>err.txt
+check "-D __CUDA_ARCH__" 2 $?
+expect_err "names that start with __ belong to the compiler"
+"$GGSCOPE" bench --shape 64x256 -D 'STREAM_ROWS="2"' >/dev/null 2>err.txt
+check "-D with a quoted value" 2 $?
+expect_err "no spaces or quotes"
+"$GGSCOPE" bench --shape 64x256 -D 'STREAM_ROWS=2 -DX' >/dev/null 2>err.txt
+check "-D with a space in the value" 2 $?
+"$GGSCOPE" bench --shape 64x256 -D STREAM_ROWS=2 -D STREAM_ROWS=4 >/dev/null 2>err.txt
+check "-D twice for one name" 2 $?
+expect_err "STREAM_ROWS is already defined ('STREAM_ROWS=2')"
+"$GGSCOPE" bench --shape 64x256 -D A -D B -D C -D D -D E -D F -D G -D H -D I >/dev/null 2>err.txt
+check "nine -D" 2 $?
+expect_err "at most 8 --define options"
+"$GGSCOPE" bench --shape 64x256 -D >/dev/null 2>err.txt
+check "-D without an argument" 2 $?
+expect_err "option '-D' needs an argument"
+
 "$GGSCOPE" bench missing.gguf --tensor t >/dev/null 2>err.txt
 check "missing file" 1 $?
 expect_err "missing.gguf"

@@ -1,6 +1,6 @@
 /* Unit tests for the jit: SHA-256, log parsing, NVRTC builds, the memory and
  * disk cache (hits, corrupt entries, keys), broken sources and the last good
- * build, the PTX fallback. Every test works in its own temporary directory. */
+ * build, the PTX fallback, defines (checks, keys, last good builds). Every test works in its own temporary directory. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -73,15 +73,22 @@ teardown(void **state)
 }
 
 static jit *
-new_jit(const fixture *f)
+new_jit_defines(const fixture *f, const char *const *defines, int n_defines)
 {
-	jit_config cfg = { f->kernels, f->cache, false };
+	jit_config cfg = { .kernels_dir = f->kernels, .cache_dir = f->cache, .defines = defines,
+			   .n_defines = n_defines };
 	errmsg err;
 	jit *j = jit_new(&cfg, &err);
 
 	if (j == NULL)
 		fail_msg("jit_new: %s", err.text);
 	return j;
+}
+
+static jit *
+new_jit(const fixture *f)
+{
+	return new_jit_defines(f, NULL, 0);
 }
 
 static const jit_module *
@@ -200,7 +207,7 @@ static void
 test_kernels_dir(void **state)
 {
 	fixture *f = *state;
-	jit_config cfg = { "/nonexistent/ggscope", f->cache, false };
+	jit_config cfg = { .kernels_dir = "/nonexistent/ggscope", .cache_dir = f->cache };
 	errmsg err;
 	jit *j;
 
@@ -232,6 +239,76 @@ test_kernels_dir(void **state)
 	assert_null(jit_cache_dir(j));
 	assert_non_null(strstr(jit_cache_note(j), "disabled"));
 	jit_free(j);
+}
+
+/* What jit_check_define(s) and jit_new accept as defines. */
+static void
+test_define_checks(void **state)
+{
+	fixture *f = *state;
+	static const char *const good[] = { "A", "B=", "STREAM_ROWS=2", "_x1=-0.5e+3", "b=c_d.E" };
+	static const struct { const char *def, *why; } bad[] = {
+		{ "BAD NAME", "the name must match" },
+		{ "1A=2", "the name must match" },
+		{ "A-B=1", "the name must match" },
+		{ "", "want NAME or NAME=VALUE" },
+		{ "=1", "want NAME or NAME=VALUE" },
+		{ "WARPS=2", "use --warps" },
+		{ "WARPS", "use --warps" },
+		{ "__CUDA_ARCH__=900", "__" },
+		{ "A=1 2", "no spaces or quotes" },
+		{ "A=\"x\"", "no spaces or quotes" },
+		{ "A='x'", "no spaces or quotes" },
+		{ "A=1;", "the value must match" },
+	};
+	char longdef[JIT_MAX_DEFINE_BYTES + 8];
+	const char *nine[9], *twice[] = { "A=1", "B", "A=2" }, *one[] = { "BAD NAME" };
+	jit_config cfg = { .kernels_dir = f->kernels, .cache_dir = f->cache };
+	errmsg err;
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (jit_check_define(good[i], &err) != 0)
+			fail_msg("'%s' refused: %s", good[i], err.text);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (jit_check_define(bad[i].def, &err) == 0)
+			fail_msg("'%s' accepted", bad[i].def);
+		if (strstr(err.text, bad[i].why) == NULL || strstr(err.text, bad[i].def) == NULL)
+			fail_msg("'%s': message '%s' lacks '%s' or the define", bad[i].def, err.text, bad[i].why);
+	}
+	assert_int_equal(jit_check_define(NULL, &err), -1);
+	memset(longdef, 'A', sizeof longdef - 1);
+	longdef[sizeof longdef - 1] = '\0';
+	assert_int_equal(jit_check_define(longdef, &err), -1);
+	assert_non_null(strstr(err.text, "longer than"));
+	longdef[JIT_MAX_DEFINE_BYTES - 1] = '\0';
+	assert_int_equal(jit_check_define(longdef, &err), 0);
+
+	assert_int_equal(jit_check_defines(good, 5, &err), 0);
+	assert_int_equal(jit_check_defines(NULL, 0, &err), 0);
+	assert_int_equal(jit_check_defines(NULL, 1, &err), -1);
+	for (int i = 0; i < 9; i++)
+		nine[i] = good[2];
+	assert_int_equal(jit_check_defines(nine, 9, &err), -1);
+	assert_non_null(strstr(err.text, "at most 8"));
+	assert_int_equal(jit_check_defines(twice, 3, &err), -1);
+	assert_non_null(strstr(err.text, "A is already defined"));
+
+	/* jit_new refuses what the checks refuse, and takes a copy of the rest. */
+	cfg.defines = one;
+	cfg.n_defines = 1;
+	assert_null(jit_new(&cfg, &err));
+	assert_non_null(strstr(err.text, "BAD NAME"));
+	cfg.defines = twice;
+	cfg.n_defines = 3;
+	assert_null(jit_new(&cfg, &err));
+	cfg.defines = nine;
+	cfg.n_defines = 9;
+	assert_null(jit_new(&cfg, &err));
+	cfg.n_defines = 8;
+	assert_null(jit_new(&cfg, &err)); /* eight times the same name */
+	cfg.defines = good;
+	cfg.n_defines = 5;
+	jit_free(new_jit_defines(f, good, 5));
 }
 
 #ifndef HAVE_NVRTC
@@ -426,7 +503,7 @@ test_broken_source_keeps_last_good(void **state)
 
 	setenv("GGSCOPE_KERNELS_DIR", f->kernels, 1);
 	{
-		jit_config cfg = { NULL, f->cache, false };
+		jit_config cfg = { .cache_dir = f->cache };
 		j = jit_new(&cfg, &err);
 		assert_non_null(j);
 		assert_string_equal(jit_kernels_dir_origin(j), "$GGSCOPE_KERNELS_DIR");
@@ -452,7 +529,7 @@ test_broken_source_keeps_last_good(void **state)
 
 	/* A new jit (a new process) still gets the last good build, from disk. */
 	{
-		jit_config cfg = { NULL, f->cache, false };
+		jit_config cfg = { .cache_dir = f->cache };
 		j = jit_new(&cfg, &err);
 	}
 	assert_int_equal(jit_get(j, variant_find("q4k_vectorized"), 1, "sm_90", &r, &err), -1);
@@ -590,6 +667,86 @@ test_threads(void **state)
 	jit_free(j);
 }
 
+/* Defines are compile options: they enter the cache key and the last good
+ * build's id, so a module built with them is never served for a request
+ * without them, nor the other way round: not from memory, not from disk,
+ * not as the last good build after a failed edit. */
+static void
+test_defines_keys(void **state)
+{
+	fixture *f = *state;
+	static const char *const rows2[] = { "STREAM_ROWS=2" }, *const rows99[] = { "STREAM_ROWS=99" };
+	static const char *const unused[] = { "GGSCOPE_TEST_UNUSED=1" };
+	jit *plain = new_jit(f), *knob = new_jit_defines(f, rows2, 1), *other;
+	const jit_module *m0, *m2;
+	char k0[65], k2[65], path[400];
+	jit_result r;
+	errmsg err;
+
+	/* Same variant, warps and arch, on one disk cache: two builds. */
+	m0 = get_ok(plain, "q6k_stream", 4, "sm_90", JIT_COMPILED);
+	m2 = get_ok(knob, "q6k_stream", 4, "sm_90", JIT_COMPILED);
+	memcpy(k0, m0->key, 65);
+	memcpy(k2, m2->key, 65);
+	assert_string_not_equal(k0, k2);
+	assert_null(strstr(m0->options, "STREAM_ROWS"));
+	assert_non_null(strstr(m2->options, "-DWARPS=4 -DSTREAM_ROWS=2"));
+	/* and the define reached the kernel: its shared ring is per row */
+	assert_true(m0->res.valid && m2->res.valid);
+	assert_int_not_equal(m0->res.smem_static_bytes, m2->res.smem_static_bytes);
+	assert_ptr_equal(get_ok(knob, "q6k_stream", 4, "sm_90", JIT_MEMORY), m2);
+	assert_ptr_equal(get_ok(plain, "q6k_stream", 4, "sm_90", JIT_MEMORY), m0);
+	jit_free(plain);
+	jit_free(knob);
+
+	/* Fresh jits (new processes): each finds its own build on disk. */
+	plain = new_jit(f);
+	knob = new_jit_defines(f, rows2, 1);
+	assert_string_equal(get_ok(knob, "q6k_stream", 4, "sm_90", JIT_DISK)->key, k2);
+	assert_string_equal(get_ok(plain, "q6k_stream", 4, "sm_90", JIT_DISK)->key, k0);
+
+	/* A define no kernel reads still makes its own build. */
+	other = new_jit_defines(f, unused, 1);
+	assert_string_not_equal(get_ok(other, "q6k_stream", 4, "sm_90", JIT_COMPILED)->key, k0);
+	jit_free(other);
+
+	/* A value the kernel refuses is a compile error with its #error text,
+	 * and there is no last good build to fall back to: the builds with
+	 * other defines (or none) are not it. */
+	other = new_jit_defines(f, rows99, 1);
+	assert_int_equal(jit_get(other, variant_find("q6k_stream"), 4, "sm_90", &r, &err), -1);
+	assert_non_null(strstr(err.text, "STREAM_ROWS must be in 1..8"));
+	assert_non_null(r.error_log);
+	assert_null(r.module);
+	jit_free(other);
+
+	/* A broken edit: each jit falls back to its own last good build. */
+	snprintf(path, sizeof path, "%s/q6k_stream.cu", f->kernels);
+	append_file(path, "\nthis is not CUDA;\n");
+	assert_int_equal(jit_get(knob, variant_find("q6k_stream"), 4, "sm_90", &r, &err), -1);
+	assert_int_equal(r.origin, JIT_STALE);
+	assert_string_equal(r.module->key, k2);
+	assert_int_equal(jit_get(plain, variant_find("q6k_stream"), 4, "sm_90", &r, &err), -1);
+	assert_int_equal(r.origin, JIT_STALE);
+	assert_string_equal(r.module->key, k0);
+	jit_free(plain);
+	jit_free(knob);
+
+	/* The same from the disk cache's last-good pointers. */
+	knob = new_jit_defines(f, rows2, 1);
+	assert_int_equal(jit_get(knob, variant_find("q6k_stream"), 4, "sm_90", &r, &err), -1);
+	assert_int_equal(r.origin, JIT_STALE);
+	assert_string_equal(r.module->key, k2);
+	assert_non_null(strstr(r.module->options, "-DSTREAM_ROWS=2"));
+	jit_free(knob);
+	plain = new_jit(f);
+	assert_int_equal(jit_get(plain, variant_find("q6k_stream"), 4, "sm_90", &r, &err), -1);
+	assert_int_equal(r.origin, JIT_STALE);
+	assert_string_equal(r.module->key, k0);
+	assert_null(strstr(r.module->options, "STREAM_ROWS"));
+	jit_free(plain);
+}
+
 /* The quantizer and a dp4a kernel build too (their ABI differs). */
 static void
 test_quantizer_builds(void **state)
@@ -613,6 +770,7 @@ main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_parse_resources),
 		cmocka_unit_test_setup_teardown(test_kernels_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_define_checks, setup, teardown),
 #ifndef HAVE_NVRTC
 		cmocka_unit_test_setup_teardown(test_no_nvrtc, setup, teardown),
 #else
@@ -623,6 +781,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_missing_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arch_and_warps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quantizer_builds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defines_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 #endif
 	};

@@ -1,0 +1,54 @@
+#!/bin/sh
+# ggscope kernels -D/--define: a knob setting is compile-checked with its
+# own builds (different resources, the define in the options), a value the
+# kernel rejects fails the check with the #error text, and bad defines are
+# usage errors.
+set -u
+: "${GGSCOPE:?run through make check}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+"$GGSCOPE" kernels -D 'BAD NAME' >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || fail "-D 'BAD NAME' exited $rc"
+grep -qF "define 'BAD NAME': the name must match" "$tmp/err" || fail "-D 'BAD NAME' said: $(cat "$tmp/err")"
+"$GGSCOPE" kernels --check -D WARPS=2 >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || fail "-D WARPS=2 exited $rc"
+grep -qF "every legal warp count" "$tmp/err" || fail "-D WARPS=2 said: $(cat "$tmp/err")"
+
+if ! grep -q '^#define HAVE_NVRTC 1' "$top_builddir/config.h"; then
+	echo "NVRTC not configured: skipping the compile checks"
+	exit 77
+fi
+
+export XDG_CACHE_HOME="$tmp/cache"
+
+"$GGSCOPE" kernels --check --arch sm_90 -k q6k_stream --json >"$tmp/plain.json" 2>"$tmp/err" ||
+	fail "plain check exited $?: $(cat "$tmp/err")"
+"$GGSCOPE" kernels --check --arch sm_90 -k q6k_stream -D STREAM_STAGES=2 >"$tmp/out" 2>"$tmp/err" ||
+	fail "-D STREAM_STAGES=2 exited $?: $(cat "$tmp/err")"
+grep -q '^Defines: STREAM_STAGES=2$' "$tmp/out" || fail "no Defines line: $(cat "$tmp/out")"
+grep -q ' 4 ok, 0 errors, .* 4 compiled, 0 from cache' "$tmp/out" ||
+	fail "the define's builds were not compiled afresh: $(cat "$tmp/out")"
+"$GGSCOPE" kernels --check --arch sm_90 -k q6k_stream --define STREAM_STAGES=2 --json >"$tmp/stages2.json" ||
+	fail "-D STREAM_STAGES=2 --json exited $?"
+[ "${PYTHON3:-no}" = no ] || "$PYTHON3" - "$tmp/plain.json" "$tmp/stages2.json" <<'PY' || fail "JSON check"
+import json, sys
+plain, st2 = (json.load(open(p)) for p in sys.argv[1:3])
+assert plain["defines"] == [] and st2["defines"] == ["STREAM_STAGES=2"]
+p = {b["warps"]: b for b in plain["builds"]}
+for b in st2["builds"]:
+    assert b["ok"] and b["cache"] == "disk", b
+    assert "-DSTREAM_STAGES=2" in b["options"] and "STREAM_STAGES" not in p[b["warps"]]["options"], b
+    # the ring is STAGES deep: 2 stages instead of 3
+    assert b["smem_static_bytes"] < p[b["warps"]]["smem_static_bytes"], (b, p[b["warps"]])
+PY
+
+"$GGSCOPE" kernels --check --arch sm_90 -k q6k_stream -D STREAM_ROWS=99 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || fail "-D STREAM_ROWS=99 exited $rc"
+grep -q 'STREAM_ROWS must be in 1..8' "$tmp/err" || fail "#error text not shown: $(cat "$tmp/err")"
+grep -q '0 ok, 4 errors' "$tmp/out" || fail "expected 4 errors: $(cat "$tmp/out")"
+exit 0
