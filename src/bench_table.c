@@ -103,7 +103,7 @@ text_header(const bench_table *t)
 		bench_cupti_timing(o) ? "CUPTI activity records" : "cuda events", o->reps, o->warmup,
 		o->warm_l2 ? "warm (no flush between launches)" : "cold");
 	if (!o->warm_l2)
-		printf("l2 flush  before each launch: %s\n", t->flush != NULL ? t->flush : "3 x L2 written");
+		printf("l2 flush  before each launch: %s\n", t->flush != NULL ? t->flush : "n/a (nothing launched)");
 	text_header_cupti(t);
 	printf("input     x ~ N(0,1), seed %llu; checked against a CPU float64 reference\n",
 		(unsigned long long)t->seed);
