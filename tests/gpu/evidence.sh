@@ -17,7 +17,8 @@
 # sweep6 / sweep4 (stream kernels' knobs on issue 8's shapes, winners
 # confirmed by ncu), fidelity (tests/gpu/fidelity.sh, then ncu time-only
 # with --cache-control all and none on q6k_hw_dp4a to tell ncu's own
-# overhead from the cold-cache state), demo (the demo layer's report),
+# overhead from the cold-cache state), ncusec (Nsight Compute's memory,
+# warp-state and scheduler sections for the two stream kernels), demo (the demo layer's report),
 # ds7b (every Q6_K variant on the real 4096 x 3584 slice).
 set -u
 build=${1:?usage: evidence.sh BUILDDIR OUT [REALDIR]}
@@ -32,7 +33,7 @@ PATH=$PATH:/usr/local/cuda/bin
 for d in /opt/nvidia/nsight-compute/*; do [ -x "$d/ncu" ] && PATH=$PATH:$d; done
 export PATH
 mkdir -p "$out" || exit 1
-steps=${EVIDENCE_STEPS:-profile real sweep6 sweep4 fidelity demo ds7b}
+steps=${EVIDENCE_STEPS:-profile real sweep6 sweep4 fidelity ncusec demo ds7b}
 q6knobs=${EVIDENCE_Q6K_KNOBS:-";STREAM_ROWS=2;STREAM_ROWS=1;STREAM_ROWS=2,STREAM_STAGES=4;STREAM_ROWS=1,STREAM_STAGES=4;STREAM_STAGES=2"}
 q4knobs=${EVIDENCE_Q4K_KNOBS:-";STREAM_ROWS=2;STREAM_ROWS=1;STREAM_ROWS=2,STREAM_PIPE=4;STREAM_ROWS=1,STREAM_PIPE=4;STREAM_PIPE=2"}
 
@@ -89,6 +90,15 @@ for s in $steps; do
 		done
 		run ours-time 30 "$g" bench --demo -t blk.0.ffn_down.weight -v q6k_hw_dp4a -w 3 -n 20 --seed 1 \
 			--no-counters ;;
+	ncusec)
+		for vs in q6_k:4096x14336:q6k_stream_dp4a:1 q4_k:14336x4096:q4k_stream_dp4a:4; do
+			t=${vs%%:*}; rest=${vs#*:}; sh=${rest%%:*}; rest=${rest#*:}; v=${rest%%:*}; w=${rest#*:}
+			run "ncu-sections-$v" 60 ncu --clock-control none --cache-control all -k "regex:^$v\$" -c 1 \
+				--section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \
+				--section WarpStateStats --section SchedulerStats --section Occupancy --section LaunchStats \
+				"$g" bench --no-cupti --no-ceiling --shape "$sh" --type "$t" -v "$v" -w "$w" -n 1 --warmup 0 \
+				--warm --seed 1
+		done ;;
 	demo)
 		run demo-report 150 "$g" report demo -n 20 -o "$out/report-demo.md" ;;
 	ds7b)
