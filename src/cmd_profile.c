@@ -29,19 +29,26 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: ggscope profile [OPTION]...\n"
 		"Show the GPU, driver, NVRTC and CUPTI versions, the measured read-bandwidth\n"
-		"ceiling, and the GpuProfile: which Q4_K/Q6_K GEMV variants and warp count the\n"
-		"seed's rules pick on this GPU, each with its source (auto rule, environment\n"
+		"ceiling, and the GpuProfile: which Q4_K/Q6_K GEMV variants and warp counts the\n"
+		"rules pick on this GPU, each with its source (auto rule, environment\n"
 		"variable, or your choice). The seed's override variables are honoured:\n"
 		"WIDE_Q4K_DISABLE, WIDE_Q4K, VECTORIZED_Q4K, HW_DP4A_Q4K, DP4A_Q4K, MWV_Q4K,\n"
 		"HW_DP4A_Q6K, DP4A_Q6K, MWV_Q6K (set = on, whatever the value), MWV_WARPS,\n"
 		"BATCHED_PREFILL, FUSED_GATE_UP, FP8_PREFILL, FP8_DECODE, W4A16_INTERLEAVED,\n"
-		"HGEMM_DECODE (by value).\n\n"
+		"HGEMM_DECODE (by value); and ggscope's own, for its stream kernels, which the\n"
+		"seed engine ignores: STREAM_DP4A_Q4K, STREAM_Q4K, STREAM_DP4A_Q6K, STREAM_Q6K\n"
+		"(set = on, checked before the seed's), STREAM_WARPS (1..4).\n\n"
 		"  -c, --cc MAJOR.MINOR   the profile for this compute capability (no GPU needed)\n"
-		"      --q4k-rule RULE    Q4_K default: seed (hw_dp4a on sm_75+, the default) or\n"
-		"                         upstream (mwv on every GPU, aprender#2323)\n"
+		"      --rule RULE        the automatic rule: ggscope (the default: the seed's,\n"
+		"                         but the stream dp4a kernels on sm_90, measured fastest\n"
+		"                         there), seed (the seed engine's profile exactly;\n"
+		"                         ggscope's variables ignored) or upstream (the seed with\n"
+		"                         Q4_K mwv on every GPU, aprender#2323)\n"
+		"      --q4k-rule RULE    the former name of --rule\n"
 		"      --q4k VARIANT      choose the Q4_K variant (shown as a user choice)\n"
 		"      --q6k VARIANT      choose the Q6_K variant\n"
 		"  -w, --warps N          choose mwv_warps (1..32)\n"
+		"      --stream-warps N   choose stream_warps (1..4)\n"
 		"      --refresh          measure the ceiling again instead of using the cache\n"
 		"      --no-ceiling       do not measure or read the ceiling\n"
 		"      --no-cupti         do not load CUPTI (time with CUDA events)\n"
@@ -54,20 +61,24 @@ usage(FILE *out)
 struct opts {
 	bool json, refresh, no_ceiling, no_cupti, full, have_cc;
 	int cc_major, cc_minor;
-	int q4k_rule;
+	int rule;                 /* PROFILE_RULE_* */
 	profile_user user;
 };
 
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_RULE = 256, OPT_Q4K, OPT_Q6K, OPT_REFRESH, OPT_NO_CEILING, OPT_NO_CUPTI, OPT_FULL, OPT_JSON };
+	enum { OPT_RULE = 256, OPT_Q4K_RULE, OPT_Q4K, OPT_Q6K, OPT_STREAM_WARPS, OPT_REFRESH, OPT_NO_CEILING,
+		OPT_NO_CUPTI, OPT_FULL, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "cc", required_argument, NULL, 'c' },
-		{ "q4k-rule", required_argument, NULL, OPT_RULE },
+		{ "rule", required_argument, NULL, OPT_RULE },
+		/* The option's name from when the rule chose Q4_K alone. */
+		{ "q4k-rule", required_argument, NULL, OPT_Q4K_RULE },
 		{ "q4k", required_argument, NULL, OPT_Q4K },
 		{ "q6k", required_argument, NULL, OPT_Q6K },
 		{ "warps", required_argument, NULL, 'w' },
+		{ "stream-warps", required_argument, NULL, OPT_STREAM_WARPS },
 		{ "refresh", no_argument, NULL, OPT_REFRESH },
 		{ "no-ceiling", no_argument, NULL, OPT_NO_CEILING },
 		{ "no-cupti", no_argument, NULL, OPT_NO_CUPTI },
@@ -83,7 +94,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof *o);
 	profile_user_init(&o->user);
 	o->user.how = "option";
-	o->q4k_rule = PROFILE_Q4K_RULE_SEED;
+	o->rule = PROFILE_RULE_GGSCOPE;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:w:h", longopts, NULL)) != -1) {
@@ -94,27 +105,30 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->have_cc = true;
 			break;
 		case OPT_RULE:
-			if (strcmp(optarg, "seed") == 0)
-				o->q4k_rule = PROFILE_Q4K_RULE_SEED;
-			else if (strcmp(optarg, "upstream") == 0)
-				o->q4k_rule = PROFILE_Q4K_RULE_UPSTREAM;
-			else
-				return cli_usage_error(CMD, "--q4k-rule '%s': expected seed or upstream", optarg);
+		case OPT_Q4K_RULE:
+			if ((o->rule = profile_rule_parse(optarg)) < 0)
+				return cli_usage_error(CMD, "%s '%s': expected ggscope, seed or upstream",
+					ch == OPT_RULE ? "--rule" : "--q4k-rule", optarg);
 			break;
 		case OPT_Q4K:
 			if ((o->user.q4k = profile_q4k_parse(optarg)) < 0)
 				return cli_usage_error(CMD, "--q4k '%s': not a Q4_K variant the profile chooses between "
-					"(legacy, wide, vectorized, mwv_dp4a, hw_dp4a, mwv)", optarg);
+					"(legacy, wide, vectorized, mwv_dp4a, hw_dp4a, mwv, stream, stream_dp4a)", optarg);
 			break;
 		case OPT_Q6K:
 			if ((o->user.q6k = profile_q6k_parse(optarg)) < 0)
 				return cli_usage_error(CMD, "--q6k '%s': not a Q6_K variant the profile chooses between "
-					"(basic, mwv, dp4a, hw_dp4a)", optarg);
+					"(basic, mwv, dp4a, hw_dp4a, stream, stream_dp4a)", optarg);
 			break;
 		case 'w':
 			if (!cli_parse_long(optarg, &v) || v < 1 || v > 32)
 				return cli_usage_error(CMD, "--warps '%s': expected 1..32", optarg);
 			o->user.mwv_warps = v;
+			break;
+		case OPT_STREAM_WARPS:
+			if (!cli_parse_long(optarg, &v) || v < PROFILE_STREAM_WARPS_MIN || v > PROFILE_STREAM_WARPS_MAX)
+				return cli_usage_error(CMD, "--stream-warps '%s': expected 1..4", optarg);
+			o->user.stream_warps = v;
 			break;
 		case OPT_REFRESH:
 			o->refresh = true;
@@ -261,16 +275,15 @@ print_text(const struct report *r, const struct opts *o)
 		printf("GpuProfile n/a: %s\n", r->profile_error);
 		return;
 	}
-	printf("GpuProfile for cc %d.%d (Q4_K rule: %s)%s\n", r->cc_major, r->cc_minor,
-		o->q4k_rule == PROFILE_Q4K_RULE_UPSTREAM ? "upstream" : "seed",
+	printf("GpuProfile for cc %d.%d (rule: %s)%s\n", r->cc_major, r->cc_minor, profile_rule_name(o->rule),
 		o->have_cc && r->device_unavailable == NULL ? " (from --cc, not the device)" : "");
-	printf("  %-18s %-13s %-6s %s\n", "field", "value", "source", "why");
+	printf("  %-18s %-15s %-6s %s\n", "field", "value", "source", "why");
 	for (f = 0; f < PROFILE_F_COUNT; f++) {
-		printf("  %-18s %-13s %-6s %s\n", profile_field_name((enum profile_field)f),
+		printf("  %-18s %-15s %-6s %s\n", profile_field_name((enum profile_field)f),
 			profile_field_value(&r->prof, (enum profile_field)f, buf, sizeof buf),
 			profile_origin_name(r->prof.src[f].origin), r->prof.src[f].text);
 		if (r->prof.src[f].note[0] != '\0')
-			printf("  %-18s %-13s %-6s note: %s\n", "", "", "", r->prof.src[f].note);
+			printf("  %-18s %-15s %-6s note: %s\n", "", "", "", r->prof.src[f].note);
 	}
 }
 
@@ -347,7 +360,7 @@ print_json(const struct report *r, const struct opts *o)
 		snprintf(buf, sizeof buf, "%d.%d", r->cc_major, r->cc_minor);
 		json_object_object_add(x, "cc", json_object_new_string(buf));
 		json_object_object_add(x, "from", json_object_new_string(o->have_cc ? "--cc" : "device"));
-		json_object_object_add(x, "q4k_rule", json_object_new_string(o->q4k_rule == PROFILE_Q4K_RULE_UPSTREAM ? "upstream" : "seed"));
+		json_object_object_add(x, "rule", json_object_new_string(profile_rule_name(o->rule)));
 		json_object_object_add(x, "fields", profile_to_json(&r->prof));
 	} else {
 		x = json_object_new_object();
@@ -406,7 +419,7 @@ cmd_profile(int argc, char **argv)
 		r.cc_minor = r.info->cc_minor;
 	}
 	if (o.have_cc || r.info != NULL) {
-		r.have_profile = profile_detect(r.cc_major, r.cc_minor, NULL, NULL, &o.user, o.q4k_rule, &r.prof, &err) == 0;
+		r.have_profile = profile_detect(r.cc_major, r.cc_minor, NULL, NULL, &o.user, o.rule, &r.prof, &err) == 0;
 		if (!r.have_profile)
 			snprintf(r.profile_error, sizeof r.profile_error, "%s", err.text);
 	} else

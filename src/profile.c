@@ -17,30 +17,36 @@
 
 #include "profile.h"
 
-static const struct {
+struct vnames {
 	const char *name, *short_name, *seed;
-} q4k_names[PROFILE_Q4K_COUNT] = {
+};
+
+static const struct vnames q4k_names[PROFILE_Q4K_COUNT] = {
 	[PROFILE_Q4K_LEGACY] = { "q4k_legacy", "legacy", "Legacy" },
 	[PROFILE_Q4K_WIDE] = { "q4k_wide", "wide", "Wide" },
 	[PROFILE_Q4K_VECTORIZED] = { "q4k_vectorized", "vectorized", "Vectorized" },
 	[PROFILE_Q4K_MWV_DP4A] = { "q4k_mwv_dp4a", "mwv_dp4a", "MwvDp4a" },
 	[PROFILE_Q4K_HW_DP4A] = { "q4k_hw_dp4a", "hw_dp4a", "HwDp4a" },
 	[PROFILE_Q4K_MWV] = { "q4k_mwv", "mwv", "Mwv" },
+	/* ggscope's own kernels: the seed has no such variant. */
+	[PROFILE_Q4K_STREAM] = { "q4k_stream", "stream", "Stream (ggscope)" },
+	[PROFILE_Q4K_STREAM_DP4A] = { "q4k_stream_dp4a", "stream_dp4a", "StreamDp4a (ggscope)" },
 };
 
-static const struct {
-	const char *name, *short_name, *seed;
-} q6k_names[PROFILE_Q6K_COUNT] = {
+static const struct vnames q6k_names[PROFILE_Q6K_COUNT] = {
 	[PROFILE_Q6K_BASIC] = { "q6k_basic", "basic", "Legacy" },
 	[PROFILE_Q6K_MWV] = { "q6k_mwv", "mwv", "Mwv" },
 	[PROFILE_Q6K_DP4A] = { "q6k_dp4a", "dp4a", "Dp4a" },
 	[PROFILE_Q6K_HW_DP4A] = { "q6k_hw_dp4a", "hw_dp4a", "HwDp4a" },
+	[PROFILE_Q6K_STREAM] = { "q6k_stream", "stream", "Stream (ggscope)" },
+	[PROFILE_Q6K_STREAM_DP4A] = { "q6k_stream_dp4a", "stream_dp4a", "StreamDp4a (ggscope)" },
 };
 
 static const char *const field_names[PROFILE_F_COUNT] = {
 	[PROFILE_F_Q4K] = "q4k",
 	[PROFILE_F_Q6K] = "q6k",
 	[PROFILE_F_MWV_WARPS] = "mwv_warps",
+	[PROFILE_F_STREAM_WARPS] = "stream_warps",
 	[PROFILE_F_PREFILL_PATH] = "prefill_path",
 	[PROFILE_F_HGEMM_DECODE] = "hgemm_decode",
 	[PROFILE_F_FUSED_GATE_UP] = "fused_gate_up",
@@ -51,27 +57,34 @@ static const char *const field_names[PROFILE_F_COUNT] = {
 	[PROFILE_F_CC] = "cc",
 };
 
-/* The seed's Q4K overrides, first present wins; all read by presence. */
-static const struct {
+/* The Q4K overrides, first present wins; all read by presence. ggscope's
+ * own come first: set, they mean "run ggscope's kernel", which only ggscope
+ * can, so a seed variable left set beside them must not hide them. */
+static const struct env_var {
 	const char *var;
-	enum profile_q4k v;
+	int v;             /* enum profile_q4k or profile_q6k */
+	bool ggscope;      /* ggscope's variable, ignored by the seed */
 } q4k_env[] = {
-	{ "WIDE_Q4K_DISABLE", PROFILE_Q4K_LEGACY },
-	{ "WIDE_Q4K", PROFILE_Q4K_WIDE },
-	{ "VECTORIZED_Q4K", PROFILE_Q4K_VECTORIZED },
-	{ "HW_DP4A_Q4K", PROFILE_Q4K_HW_DP4A },
-	{ "DP4A_Q4K", PROFILE_Q4K_MWV_DP4A },
-	{ "MWV_Q4K", PROFILE_Q4K_MWV },
+	{ "STREAM_DP4A_Q4K", PROFILE_Q4K_STREAM_DP4A, true },
+	{ "STREAM_Q4K", PROFILE_Q4K_STREAM, true },
+	{ "WIDE_Q4K_DISABLE", PROFILE_Q4K_LEGACY, false },
+	{ "WIDE_Q4K", PROFILE_Q4K_WIDE, false },
+	{ "VECTORIZED_Q4K", PROFILE_Q4K_VECTORIZED, false },
+	{ "HW_DP4A_Q4K", PROFILE_Q4K_HW_DP4A, false },
+	{ "DP4A_Q4K", PROFILE_Q4K_MWV_DP4A, false },
+	{ "MWV_Q4K", PROFILE_Q4K_MWV, false },
 };
 
-static const struct {
-	const char *var;
-	enum profile_q6k v;
-} q6k_env[] = {
-	{ "HW_DP4A_Q6K", PROFILE_Q6K_HW_DP4A },
-	{ "DP4A_Q6K", PROFILE_Q6K_DP4A },
-	{ "MWV_Q6K", PROFILE_Q6K_MWV },
+static const struct env_var q6k_env[] = {
+	{ "STREAM_DP4A_Q6K", PROFILE_Q6K_STREAM_DP4A, true },
+	{ "STREAM_Q6K", PROFILE_Q6K_STREAM, true },
+	{ "HW_DP4A_Q6K", PROFILE_Q6K_HW_DP4A, false },
+	{ "DP4A_Q6K", PROFILE_Q6K_DP4A, false },
+	{ "MWV_Q6K", PROFILE_Q6K_MWV, false },
 };
+
+#define N_Q4K_ENV (sizeof q4k_env / sizeof q4k_env[0])
+#define N_Q6K_ENV (sizeof q6k_env / sizeof q6k_env[0])
 
 /* Turing is where the seed's DP4A kernels were validated (DP4A itself exists
  * from sm_61); FP8 tensor cores arrive with Ada (8.9); batched prefill
@@ -81,6 +94,17 @@ static const struct {
 #define CC_SM12X 120
 #define CC_WMMA 70
 #define MWV_WARPS_DEFAULT 3u
+/* Where ggscope's stream kernels were measured (H100, sm_90). */
+#define CC_STREAM_MAJOR 9
+/* The ggscope rule's STREAM_WARPS on cc 9.x. One count serves both types;
+ * summed over the demo layer's 7 matrices (BENCHMARKS.md, "Tuning report",
+ * H100, q4k_stream_dp4a + q6k_stream_dp4a, Q8_1 included) 4 warps cost
+ * 82.0 us, 2 (the registry's default, which docs/perf-notes.md predicted
+ * best) 83.8, 1 90.2, 3 93.4. 4 is fastest on every Q4_K shape and on Q6_K
+ * 1024 x 4096; on Q6_K 4096 x 14336 1 warp's GEMV is 3% faster (23.1
+ * against 23.8 us), which costs less than 4 gains on Q4_K. The margin over
+ * 2 is 2%, from one 10-launch run: re-measure before trusting more. */
+#define STREAM_WARPS_SM90 4u
 
 const char *
 profile_q4k_name(enum profile_q4k v)
@@ -104,6 +128,43 @@ const char *
 profile_q6k_seed_name(enum profile_q6k v)
 {
 	return (unsigned)v < PROFILE_Q6K_COUNT ? q6k_names[v].seed : "?";
+}
+
+bool
+profile_q4k_is_stream(enum profile_q4k v)
+{
+	return v == PROFILE_Q4K_STREAM || v == PROFILE_Q4K_STREAM_DP4A;
+}
+
+bool
+profile_q6k_is_stream(enum profile_q6k v)
+{
+	return v == PROFILE_Q6K_STREAM || v == PROFILE_Q6K_STREAM_DP4A;
+}
+
+static const char *const rule_names[] = {
+	[PROFILE_RULE_GGSCOPE] = "ggscope",
+	[PROFILE_RULE_SEED] = "seed",
+	[PROFILE_RULE_UPSTREAM] = "upstream",
+};
+
+#define N_RULES (sizeof rule_names / sizeof rule_names[0])
+
+const char *
+profile_rule_name(int rule)
+{
+	return rule >= 0 && (size_t)rule < N_RULES ? rule_names[rule] : "?";
+}
+
+int
+profile_rule_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < N_RULES; i++)
+		if (strcmp(s, rule_names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 const char *
@@ -249,103 +310,110 @@ user_how(const profile_user *u, const char *dflt)
 	return u != NULL && u->how != NULL ? u->how : dflt;
 }
 
-/* Record the other variables of a presence-checked list that were set but
- * lost to an earlier one, so the user sees why they had no effect. */
-static void
-note_shadowed(profile_source *s, const char *winner, const char *const *vars, size_t n,
-	profile_getenv_fn fn, void *ctx)
+/* A type's presence-checked variables: the first one present that the rule
+ * honours sets s (origin and text) and its index is returned; -1 when none
+ * does or the user's choice wins. Every other one that is set gets a note
+ * saying why it had no effect: an earlier one or the user's choice won, or
+ * it is ggscope's and the rule is the seed's, which ignores it. */
+static int
+env_pick(profile_source *s, const struct env_var *list, size_t n, const struct vnames *names, int rule,
+	bool user_wins, profile_getenv_fn fn, void *ctx)
 {
+	const char *winner = NULL;
+	int found = -1;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (env_get(fn, ctx, vars[i]) == NULL || (winner != NULL && strcmp(vars[i], winner) == 0))
+	for (i = 0; i < n && !user_wins; i++) {
+		const char *v = env_get(fn, ctx, list[i].var);
+
+		if (v == NULL || (list[i].ggscope && rule != PROFILE_RULE_GGSCOPE))
 			continue;
-		if (winner != NULL)
-			src_note(s, "%s is set too but %s comes first", vars[i], winner);
+		found = (int)i;
+		winner = list[i].var;
+		if (list[i].ggscope)
+			src_set(s, PROFILE_ENV, "%s=%s (ggscope's variable, the seed engine ignores it; read by presence "
+				"like the seed's: any value, even 0 or empty, selects %s)", list[i].var, v,
+				names[list[i].v].short_name);
 		else
-			src_note(s, "%s is set but a user choice wins", vars[i]);
+			src_set(s, PROFILE_ENV, "%s=%s (read by presence: any value, even 0 or empty, selects %s)",
+				list[i].var, v, names[list[i].v].short_name);
+		break;
 	}
+	for (i = 0; i < n; i++) {
+		if (env_get(fn, ctx, list[i].var) == NULL || (winner != NULL && strcmp(list[i].var, winner) == 0))
+			continue;
+		if (list[i].ggscope && rule != PROFILE_RULE_GGSCOPE)
+			src_note(s, "%s is ggscope's variable: ignored under the %s rule, as the seed engine ignores it",
+				list[i].var, profile_rule_name(rule));
+		else if (winner != NULL)
+			src_note(s, "%s is set too but %s comes first", list[i].var, winner);
+		else
+			src_note(s, "%s is set but a user choice wins", list[i].var);
+	}
+	return found;
 }
 
 static void
 detect_q4k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile_getenv_fn fn, void *ctx)
 {
 	profile_source *s = &p->src[PROFILE_F_Q4K];
-	const char *vars[sizeof q4k_env / sizeof q4k_env[0]];
-	const char *winner = NULL;
-	size_t i;
+	bool user = u != NULL && u->q4k >= 0;
+	int i;
 
-	for (i = 0; i < sizeof q4k_env / sizeof q4k_env[0]; i++)
-		vars[i] = q4k_env[i].var;
-	if (u != NULL && u->q4k >= 0) {
+	if (user) {
 		p->q4k = (enum profile_q4k)u->q4k;
 		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), profile_q4k_name(p->q4k));
-	} else {
-		for (i = 0; i < sizeof q4k_env / sizeof q4k_env[0]; i++) {
-			const char *v = env_get(fn, ctx, q4k_env[i].var);
-
-			if (v == NULL)
-				continue;
-			p->q4k = q4k_env[i].v;
-			winner = q4k_env[i].var;
-			src_set(s, PROFILE_ENV, "%s=%s (read by presence: any value, even 0 or empty, selects %s)",
-				q4k_env[i].var, v, q4k_names[q4k_env[i].v].short_name);
-			break;
-		}
-		if (winner == NULL) {
-			if (rule == PROFILE_Q4K_RULE_UPSTREAM) {
-				p->q4k = PROFILE_Q4K_MWV;
-				src_set(s, PROFILE_AUTO, "mwv on every GPU (upstream rule since aprender#2323, 2026-07-27: "
-					"fp32 activations keep massive-activation channels exact)");
-			} else if (cc >= CC_DP4A) {
-				p->q4k = PROFILE_Q4K_HW_DP4A;
-				src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (the seed's rule; newest upstream "
-					"defaults to mwv on every GPU for outlier accuracy)", cc);
-			} else {
-				p->q4k = PROFILE_Q4K_MWV;
-				src_set(s, PROFILE_AUTO, "cc %u < 75: no validated DP4A -> mwv (the seed's rule)", cc);
-			}
-		}
 	}
-	note_shadowed(s, winner, vars, sizeof vars / sizeof vars[0], fn, ctx);
+	i = env_pick(s, q4k_env, N_Q4K_ENV, q4k_names, rule, user, fn, ctx);
+	if (user)
+		return;
+	if (i >= 0) {
+		p->q4k = (enum profile_q4k)q4k_env[i].v;
+	} else if (rule == PROFILE_RULE_UPSTREAM) {
+		p->q4k = PROFILE_Q4K_MWV;
+		src_set(s, PROFILE_AUTO, "mwv on every GPU (upstream rule since aprender#2323, 2026-07-27: "
+			"fp32 activations keep massive-activation channels exact)");
+	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
+		p->q4k = PROFILE_Q4K_STREAM_DP4A;
+		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "
+			"H100, BENCHMARKS.md; 14336 x 4096 14.1 us, hw_dp4a 23.5); the seed: hw_dp4a", cc);
+	} else if (cc >= CC_DP4A) {
+		p->q4k = PROFILE_Q4K_HW_DP4A;
+		src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (the seed's rule; newest upstream "
+			"defaults to mwv on every GPU for outlier accuracy)", cc);
+	} else {
+		p->q4k = PROFILE_Q4K_MWV;
+		src_set(s, PROFILE_AUTO, "cc %u < 75: no validated DP4A -> mwv (the seed's rule)", cc);
+	}
 }
 
 static void
-detect_q6k(gpu_profile *p, unsigned cc, const profile_user *u, profile_getenv_fn fn, void *ctx)
+detect_q6k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile_getenv_fn fn, void *ctx)
 {
 	profile_source *s = &p->src[PROFILE_F_Q6K];
-	const char *vars[sizeof q6k_env / sizeof q6k_env[0]];
-	const char *winner = NULL;
-	size_t i;
+	bool user = u != NULL && u->q6k >= 0;
+	int i;
 
-	for (i = 0; i < sizeof q6k_env / sizeof q6k_env[0]; i++)
-		vars[i] = q6k_env[i].var;
-	if (u != NULL && u->q6k >= 0) {
+	if (user) {
 		p->q6k = (enum profile_q6k)u->q6k;
 		src_set(s, PROFILE_USER, "%s %s", user_how(u, "user choice"), profile_q6k_name(p->q6k));
-	} else {
-		for (i = 0; i < sizeof q6k_env / sizeof q6k_env[0]; i++) {
-			const char *v = env_get(fn, ctx, q6k_env[i].var);
-
-			if (v == NULL)
-				continue;
-			p->q6k = q6k_env[i].v;
-			winner = q6k_env[i].var;
-			src_set(s, PROFILE_ENV, "%s=%s (read by presence: any value, even 0 or empty, selects %s)",
-				q6k_env[i].var, v, q6k_names[q6k_env[i].v].short_name);
-			break;
-		}
-		if (winner == NULL) {
-			if (cc >= CC_DP4A) {
-				p->q6k = PROFILE_Q6K_HW_DP4A;
-				src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (kept after PMAT-806: mwv Q6_K diverged on the LM head)", cc);
-			} else {
-				p->q6k = PROFILE_Q6K_MWV;
-				src_set(s, PROFILE_AUTO, "cc %u < 75: no validated DP4A -> mwv", cc);
-			}
-		}
 	}
-	note_shadowed(s, winner, vars, sizeof vars / sizeof vars[0], fn, ctx);
+	i = env_pick(s, q6k_env, N_Q6K_ENV, q6k_names, rule, user, fn, ctx);
+	if (user)
+		return;
+	if (i >= 0) {
+		p->q6k = (enum profile_q6k)q6k_env[i].v;
+	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
+		p->q6k = PROFILE_Q6K_STREAM_DP4A;
+		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "
+			"H100, BENCHMARKS.md; 4096 x 14336 23.1 us, hw_dp4a 25.6); the seed: hw_dp4a", cc);
+	} else if (cc >= CC_DP4A) {
+		p->q6k = PROFILE_Q6K_HW_DP4A;
+		src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (kept after PMAT-806: mwv Q6_K diverged on the LM head)", cc);
+	} else {
+		p->q6k = PROFILE_Q6K_MWV;
+		src_set(s, PROFILE_AUTO, "cc %u < 75: no validated DP4A -> mwv", cc);
+	}
 }
 
 static void
@@ -372,6 +440,50 @@ detect_mwv_warps(gpu_profile *p, const profile_user *u, profile_getenv_fn fn, vo
 		p->mwv_warps = MWV_WARPS_DEFAULT;
 		src_set(s, PROFILE_AUTO, "default 3 (GH-219 sweep: 3 warps 114.0 tok/s vs 4 113.7 on an RTX 4090; PMAT-089 kept 3)");
 	}
+}
+
+/* STREAM_WARPS: parsed as MWV_WARPS is, but only the stream kernels' legal
+ * counts are taken; anything else gives the default, with a note, since
+ * ggscope cannot launch it and the seed never reads it. */
+static void
+detect_stream_warps(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile_getenv_fn fn, void *ctx)
+{
+	profile_source *s = &p->src[PROFILE_F_STREAM_WARPS];
+	const char *v = env_get(fn, ctx, "STREAM_WARPS");
+	bool sm90 = rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR;
+	bool used = profile_q4k_is_stream(p->q4k) || profile_q6k_is_stream(p->q6k);
+	unsigned dflt = sm90 ? STREAM_WARPS_SM90 : PROFILE_STREAM_WARPS_REGISTRY, w;
+	bool legal = v != NULL && profile_parse_u32(v, &w) && w >= PROFILE_STREAM_WARPS_MIN &&
+		w <= PROFILE_STREAM_WARPS_MAX;
+
+	if (u != NULL && u->stream_warps >= 0) {
+		p->stream_warps = (unsigned)u->stream_warps;
+		src_set(s, PROFILE_USER, "%s %u", user_how(u, "user choice"), p->stream_warps);
+		if (v != NULL)
+			src_note(s, "STREAM_WARPS=%s is set but a user choice wins", v);
+	} else if (legal && rule == PROFILE_RULE_GGSCOPE) {
+		p->stream_warps = w;
+		src_set(s, PROFILE_ENV, "STREAM_WARPS=%s (ggscope's variable, parsed as u32 like MWV_WARPS, 1..4; "
+			"the seed engine ignores it)", v);
+	} else {
+		p->stream_warps = dflt;
+		if (sm90)
+			src_set(s, PROFILE_AUTO, "cc %u -> 4 (ggscope's rule: the stream_dp4a pair over the demo layer on "
+				"the H100, BENCHMARKS.md: 4 warps 82.0 us, 2 83.8, 1 90.2, 3 93.4)%s", cc,
+				used ? "" : "; unused here");
+		else
+			src_set(s, PROFILE_AUTO, "%u, the registry's default for the stream kernels%s", dflt,
+				used ? "" : " (unused: neither q4k nor q6k is a stream kernel)");
+		if (v != NULL && rule != PROFILE_RULE_GGSCOPE)
+			src_note(s, "STREAM_WARPS is ggscope's variable: ignored under the %s rule, as the seed engine "
+				"ignores it", profile_rule_name(rule));
+		else if (v != NULL && !legal && !profile_parse_u32(v, &w))
+			src_note(s, "STREAM_WARPS=%s does not parse as u32 -> the default %u", v, dflt);
+		else if (v != NULL)
+			src_note(s, "STREAM_WARPS=%s is outside 1..4, the stream kernels' warps -> the default %u", v, dflt);
+	}
+	if (!used && s->origin != PROFILE_AUTO)
+		src_note(s, "unused: neither q4k nor q6k is a stream kernel");
 }
 
 static void
@@ -513,6 +625,7 @@ profile_user_init(profile_user *u)
 {
 	u->q4k = u->q6k = PROFILE_UNSET;
 	u->mwv_warps = PROFILE_UNSET;
+	u->stream_warps = PROFILE_UNSET;
 	u->batched_prefill = u->hgemm_decode = u->fused_gate_up = PROFILE_UNSET;
 	u->fp8_prefill = u->fp8_decode = u->w4a16_interleaved = PROFILE_UNSET;
 	u->how = NULL;
@@ -536,18 +649,27 @@ check_user(const profile_user *u, errmsg *err)
 		errmsg_set(err, "mwv_warps %ld is outside 1..32 (a block holds at most 32 warps)", u->mwv_warps);
 		return -1;
 	}
+	if (u->stream_warps != PROFILE_UNSET &&
+	    (u->stream_warps < PROFILE_STREAM_WARPS_MIN || u->stream_warps > PROFILE_STREAM_WARPS_MAX)) {
+		errmsg_set(err, "stream_warps %ld is outside 1..4 (the stream kernels' warps)", u->stream_warps);
+		return -1;
+	}
 	return 0;
 }
 
 int
 profile_detect(int cc_major, int cc_minor, profile_getenv_fn fn, void *ctx,
-	const profile_user *u, int q4k_rule, gpu_profile *p, errmsg *err)
+	const profile_user *u, int rule, gpu_profile *p, errmsg *err)
 {
 	unsigned cc;
 
 	memset(p, 0, sizeof *p);
 	if (cc_major < 1 || cc_major > 99 || cc_minor < 0 || cc_minor > 9) {
 		errmsg_set(err, "compute capability %d.%d is outside 1.0..99.9", cc_major, cc_minor);
+		return -1;
+	}
+	if (rule < 0 || (size_t)rule >= N_RULES) {
+		errmsg_set(err, "profile rule %d is out of range", rule);
 		return -1;
 	}
 	if (check_user(u, err) < 0)
@@ -565,9 +687,10 @@ profile_detect(int cc_major, int cc_minor, profile_getenv_fn fn, void *ctx,
 		src_set(&p->src[PROFILE_F_SM_TARGET], PROFILE_AUTO, "sm_<major><minor>");
 	}
 
-	detect_q4k(p, cc, q4k_rule, u, fn, ctx);
-	detect_q6k(p, cc, u, fn, ctx);
+	detect_q4k(p, cc, rule, u, fn, ctx);
+	detect_q6k(p, cc, rule, u, fn, ctx);
 	detect_mwv_warps(p, u, fn, ctx);
+	detect_stream_warps(p, cc, rule, u, fn, ctx);
 	detect_prefill(p, cc, u, fn, ctx);
 	detect_hgemm(p, u, fn, ctx);
 	if (detect_fused(p, u, fn, ctx, err) < 0)
@@ -589,6 +712,9 @@ profile_field_value(const gpu_profile *p, enum profile_field f, char *buf, size_
 		break;
 	case PROFILE_F_MWV_WARPS:
 		snprintf(buf, len, "%u", p->mwv_warps);
+		break;
+	case PROFILE_F_STREAM_WARPS:
+		snprintf(buf, len, "%u", p->stream_warps);
 		break;
 	case PROFILE_F_PREFILL_PATH:
 		snprintf(buf, len, "%s", p->batched_prefill ? "batched" : "serial");
@@ -633,6 +759,8 @@ profile_to_json(const gpu_profile *p)
 
 		if (f == PROFILE_F_MWV_WARPS)
 			json_object_object_add(e, "value", json_object_new_int64(p->mwv_warps));
+		else if (f == PROFILE_F_STREAM_WARPS)
+			json_object_object_add(e, "value", json_object_new_int64(p->stream_warps));
 		else if (f == PROFILE_F_CC)
 			json_object_object_add(e, "value", json_object_new_int64(p->cc));
 		else if (f >= PROFILE_F_HGEMM_DECODE && f <= PROFILE_F_W4A16_INTERLEAVED)

@@ -177,9 +177,11 @@ typedef struct report_rec {
 	const variant *v;             /* the variant the profile would run; NULL for
 					 the legacy dispatch (a pick per k) */
 	char label[32];               /* v's name, or "q4k_legacy" */
-	int warps;                    /* its warp count (MWV_WARPS when it takes it) */
+	int warps;                    /* its warp count (MWV_WARPS or STREAM_WARPS when it takes one) */
 	bool uses_mwv_warps;          /* the variant's warps come from MWV_WARPS */
-	char env[64];                 /* "MWV_Q4K=1", "WIDE_Q4K_DISABLE=1", ... */
+	bool uses_stream_warps;       /* ... from STREAM_WARPS (ggscope's stream kernels) */
+	bool ggscope;                 /* selected by a ggscope variable the seed engine ignores */
+	char env[64];                 /* "MWV_Q4K=1", "WIDE_Q4K_DISABLE=1", "STREAM_DP4A_Q6K=1", ... */
 	double total_us;              /* summed over this type's selected tensors */
 	double best_total_us;         /* the same with each shape's own winner */
 	bool matches_winners;         /* the profile runs every shape's winner */
@@ -187,10 +189,12 @@ typedef struct report_rec {
 
 typedef struct report_profile {
 	bool valid;
-	char why[REPORT_WHY_MAX];
+	char why[2 * REPORT_WHY_MAX]; /* when not valid; when valid, a caveat or "" */
 	report_rec rec[2];            /* [0] Q4_K, [1] Q6_K */
 	bool mwv_warps_valid;
 	int mwv_warps;
+	bool stream_warps_valid;      /* a stream kernel is picked */
+	int stream_warps;
 	char env[256];                /* the whole assignment: "MWV_Q4K=1 HW_DP4A_Q6K=1 MWV_WARPS=4" */
 	char unset[256];              /* variables that win over it when set: "WIDE_Q4K_DISABLE ..." */
 } report_profile;
@@ -301,10 +305,10 @@ void report_finish(report *r);
 /* The recommendation alone (report_profile.c; report_finish calls it). */
 void report_recommend(report *r);
 
-/* The seed's environment variable that makes the GpuProfile run `variant`
- * for its weight type ("MWV_Q4K"; "WIDE_Q4K_DISABLE" for q4k_legacy), or
- * NULL when no variable selects it (q4k_coalesced, q6k_basic, variants the
- * seed does not have). */
+/* The environment variable that makes the GpuProfile run `variant` for its
+ * weight type: the seed's ("MWV_Q4K"; "WIDE_Q4K_DISABLE" for q4k_legacy)
+ * or, for ggscope's stream kernels, ggscope's ("STREAM_DP4A_Q6K"); NULL
+ * when no variable selects it (q4k_coalesced, q6k_basic, unknown names). */
 const char *report_profile_variable(const char *variant);
 
 /* Count rows by status (over all shapes). */

@@ -106,8 +106,9 @@ html_profile(const report *r, FILE *out)
 		fputs(".</p>\n", out);
 		return;
 	}
-	fputs("<p>One variant per weight type and one <code>MWV_WARPS</code> for every multi-warp kernel, chosen to "
-		"minimise the summed time of the selected tensors among the variants the seed's variables select. "
+	fputs("<p>One variant per weight type, one <code>MWV_WARPS</code> for every multi-warp kernel and one "
+		"<code>STREAM_WARPS</code> for every stream kernel, chosen to minimise the summed time of the selected "
+		"tensors among the variants the seed's variables and ggscope's <code>STREAM_*</code> variables select. "
 		"Apply it with:</p>\n<pre>", out);
 	report_put_xml(out, p->env);
 	fputs("</pre>\n", out);
@@ -134,7 +135,7 @@ html_profile(const report *r, FILE *out)
 			continue;
 		}
 		td(out, rec->label);
-		fprintf(out, "<td class=\"n\">%d%s</td>", rec->warps, rec->uses_mwv_warps ? " (MWV_WARPS)" : "");
+		fprintf(out, "<td class=\"n\">%d%s</td>", rec->warps, report_warps_source(rec));
 		td(out, rec->env);
 		tdn(out, true, "%.2f", rec->total_us);
 		tdn(out, !isnan(rec->best_total_us), "%.2f", rec->best_total_us);

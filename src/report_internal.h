@@ -37,6 +37,10 @@ const char *report_fmt_bytes(char *buf, size_t len, uint64_t bytes);
  * shape, at most `max` names then ", +N more". Returns buf. */
 const char *report_fmt_shape_tensors(const report *r, size_t shape, char *buf, size_t len, size_t max);
 
+/* Where a recommendation's warps come from, for the warps column:
+ * " (MWV_WARPS)", " (STREAM_WARPS)" or "". */
+const char *report_warps_source(const report_rec *rec);
+
 /* What a row's note column says: its why, "winner" marks, caveats. */
 const char *report_row_note(const report_row *row);
 

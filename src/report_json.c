@@ -198,6 +198,7 @@ profile_json(const report *r)
 	add(o, "env", p->valid ? jstr(p->env) : NULL);
 	add(o, "unset", jstr_or_null(p->unset));
 	add(o, "mwv_warps", p->mwv_warps_valid ? jint(p->mwv_warps) : NULL);
+	add(o, "stream_warps", p->stream_warps_valid ? jint(p->stream_warps) : NULL);
 	add(o, "note", p->valid ? jstr_or_null(p->why) : NULL);
 	for (t = 0; t < 2; t++) {
 		const report_rec *rec = &p->rec[t];
@@ -208,6 +209,8 @@ profile_json(const report *r)
 			add(x, "variant", jstr(rec->label));
 			add(x, "warps", jint(rec->warps));
 			add(x, "uses_mwv_warps", json_object_new_boolean(rec->uses_mwv_warps));
+			add(x, "uses_stream_warps", json_object_new_boolean(rec->uses_stream_warps));
+			add(x, "ggscope_variable", json_object_new_boolean(rec->ggscope));
 			add(x, "env", jstr(rec->env));
 			add(x, "total_us", jnum(true, rec->total_us, 6));
 			add(x, "matches_winners", json_object_new_boolean(rec->matches_winners));

@@ -84,9 +84,10 @@ md_profile(const report *r, FILE *out)
 		fputs(".\n\n", out);
 		return;
 	}
-	fprintf(out, "One variant per weight type and one `MWV_WARPS` for every multi-warp kernel, chosen to "
-		"minimise the summed time of the selected tensors among the variants the seed's variables "
-		"select. Apply it with:\n\n```sh\n%s\n```\n\n", p->env);
+	fprintf(out, "One variant per weight type, one `MWV_WARPS` for every multi-warp kernel and one "
+		"`STREAM_WARPS` for every stream kernel, chosen to minimise the summed time of the selected "
+		"tensors among the variants the seed's variables and ggscope's `STREAM_*` variables select. "
+		"Apply it with:\n\n```sh\n%s\n```\n\n", p->env);
 	if (p->unset[0])
 		fprintf(out, "These variables win over it when set; unset them: `%s`.\n\n", p->unset);
 	if (p->why[0]) {
@@ -105,7 +106,7 @@ md_profile(const report *r, FILE *out)
 			continue;
 		}
 		fprintf(out, "| %s | `%s` | %d%s | `%s` | %s | %s | %s", report_type_name(rec->type), rec->label,
-			rec->warps, rec->uses_mwv_warps ? " (MWV_WARPS)" : "", rec->env,
+			rec->warps, report_warps_source(rec), rec->env,
 			report_fmt_num(a, sizeof a, true, "%.2f", rec->total_us),
 			report_fmt_num(b, sizeof b, rec->best_total_us == rec->best_total_us, "%.2f", rec->best_total_us),
 			rec->matches_winners ? "runs every shape's winner" : "");

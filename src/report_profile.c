@@ -1,12 +1,15 @@
 /* report_profile.c: the recommended GpuProfile.
  *
  * The seed's GpuProfile runs ONE variant per weight type for every shape,
- * and ONE warp count (MWV_WARPS) for every multi-warp kernel of both types.
- * So the recommendation is not "each shape's winner": it is the (Q4_K
- * variant, Q6_K variant, MWV_WARPS) that minimises the summed time of all
- * selected tensors, among the choices the seed's environment variables can
- * express, using only rows that passed on every shape they cover. The
- * report shows it beside the per-shape winners and the cost of the gap.
+ * and ONE warp count (MWV_WARPS) for every multi-warp kernel of both types;
+ * ggscope's profile adds its stream kernels, with ONE warp count
+ * (STREAM_WARPS) for all of them. So the recommendation is not "each
+ * shape's winner": it is the (Q4_K variant, Q6_K variant, MWV_WARPS,
+ * STREAM_WARPS) that minimises the summed time of all selected tensors,
+ * among the choices the profile's environment variables can express, using
+ * only rows that passed on every shape they cover. The report shows it
+ * beside the per-shape winners and the cost of the gap, and says when it
+ * needs ggscope's STREAM_* variables, which the seed engine ignores.
  *
  * Choices the seed runs differently from ggscope's kernels are left out,
  * with a note (shared/notes/seed-kernels.md, "Hazards"): the seed's
@@ -19,32 +22,46 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "profile.h"
 #include "quant.h"
 #include "report.h"
 
-/* One profile choice: the variable that selects it, in the seed's
- * precedence order (first present wins). */
+/* Where a choice's warp count comes from. */
+enum warps_from {
+	FROM_VARIANT,          /* the variant's own (fixed) count */
+	FROM_MWV,              /* MWV_WARPS */
+	FROM_STREAM            /* STREAM_WARPS (ggscope's) */
+};
+
+/* One profile choice: the variable that selects it, in the profile's
+ * precedence order (first present wins; ggscope's variables first, as
+ * profile.c checks them). */
 struct choice {
 	const char *var;
 	const char *variant;   /* registry name; NULL = the legacy pick per k */
-	bool mwv_warps;        /* its warps come from MWV_WARPS */
+	enum warps_from warps;
 	int max_warps;         /* the seed runs it correctly up to this (0: any) */
 	int only_warps;        /* the seed runs it correctly only at this (0: any) */
+	bool ggscope;          /* ggscope's variable and kernel: the seed engine has neither */
 };
 
 static const struct choice q4k_choices[] = {
-	{ "WIDE_Q4K_DISABLE", NULL, false, 0, 0 },
-	{ "WIDE_Q4K", "q4k_wide", false, 0, 0 },
-	{ "VECTORIZED_Q4K", "q4k_vectorized", false, 0, 0 },
-	{ "HW_DP4A_Q4K", "q4k_hw_dp4a", true, 4, 0 },
-	{ "DP4A_Q4K", "q4k_mwv_dp4a", true, 0, 0 },
-	{ "MWV_Q4K", "q4k_mwv", true, 0, 0 },
+	{ "STREAM_DP4A_Q4K", "q4k_stream_dp4a", FROM_STREAM, 0, 0, true },
+	{ "STREAM_Q4K", "q4k_stream", FROM_STREAM, 0, 0, true },
+	{ "WIDE_Q4K_DISABLE", NULL, FROM_VARIANT, 0, 0, false },
+	{ "WIDE_Q4K", "q4k_wide", FROM_VARIANT, 0, 0, false },
+	{ "VECTORIZED_Q4K", "q4k_vectorized", FROM_VARIANT, 0, 0, false },
+	{ "HW_DP4A_Q4K", "q4k_hw_dp4a", FROM_MWV, 4, 0, false },
+	{ "DP4A_Q4K", "q4k_mwv_dp4a", FROM_MWV, 0, 0, false },
+	{ "MWV_Q4K", "q4k_mwv", FROM_MWV, 0, 0, false },
 };
 
 static const struct choice q6k_choices[] = {
-	{ "HW_DP4A_Q6K", "q6k_hw_dp4a", true, 0, 3 },
-	{ "DP4A_Q6K", "q6k_dp4a", true, 0, 0 },
-	{ "MWV_Q6K", "q6k_mwv", true, 0, 0 },
+	{ "STREAM_DP4A_Q6K", "q6k_stream_dp4a", FROM_STREAM, 0, 0, true },
+	{ "STREAM_Q6K", "q6k_stream", FROM_STREAM, 0, 0, true },
+	{ "HW_DP4A_Q6K", "q6k_hw_dp4a", FROM_MWV, 0, 3, false },
+	{ "DP4A_Q6K", "q6k_dp4a", FROM_MWV, 0, 0, false },
+	{ "MWV_Q6K", "q6k_mwv", FROM_MWV, 0, 0, false },
 };
 
 #define N_Q4K (sizeof q4k_choices / sizeof q4k_choices[0])
@@ -66,9 +83,30 @@ report_profile_variable(const char *name)
 #define MAX_MWV_WARPS 8 /* the largest legal warp count in the registry */
 #define SEED_MWV_WARPS 3
 
-/* The row a choice runs on a shape at MWV_WARPS w, or NULL. */
+/* The two warp counts a profile holds. */
+struct warps {
+	int mwv;               /* MWV_WARPS, 1..MAX_MWV_WARPS */
+	int stream;            /* STREAM_WARPS, PROFILE_STREAM_WARPS_MIN..MAX */
+};
+
+/* The warps a choice runs at under w; 0 for the legacy pick (per k). */
+static int
+choice_warps(const struct choice *c, struct warps w, const variant *v)
+{
+	switch (c->warps) {
+	case FROM_MWV:
+		return w.mwv;
+	case FROM_STREAM:
+		return w.stream;
+	case FROM_VARIANT:
+		break;
+	}
+	return v != NULL ? v->default_warps : 0;
+}
+
+/* The row a choice runs on a shape under w, or NULL. */
 static const report_row *
-choice_row(const struct choice *c, const report_shape *sh, int w)
+choice_row(const struct choice *c, const report_shape *sh, struct warps w)
 {
 	const variant *v = c->variant ? variant_find(c->variant) : variant_legacy_pick(sh->type, sh->k);
 	int warps;
@@ -76,25 +114,26 @@ choice_row(const struct choice *c, const report_shape *sh, int w)
 
 	if (v == NULL)
 		return NULL;
-	warps = c->mwv_warps ? w : v->default_warps;
+	warps = choice_warps(c, w, v);
 	for (j = 0; j < sh->n_rows; j++)
 		if (sh->rows[j].v == v && sh->rows[j].warps == warps)
 			return &sh->rows[j];
 	return NULL;
 }
 
-/* The summed time of a choice over every shape of `type` at MWV_WARPS w
- * (each shape counted once per tensor that has it); NAN when there is no
- * shape of the type, a shape has no passing, timed row for it, or the seed
- * would run it wrongly. */
+/* The summed time of a choice over every shape of `type` under w (each
+ * shape counted once per tensor that has it); NAN when there is no shape of
+ * the type, a shape has no passing, timed row for it, or the seed would run
+ * it wrongly. */
 static double
-choice_cost(const report *r, uint32_t type, const struct choice *c, int w)
+choice_cost(const report *r, uint32_t type, const struct choice *c, struct warps w)
 {
 	double sum = 0;
 	bool any = false;
 	size_t i;
 
-	if (c->mwv_warps && ((c->max_warps && w > c->max_warps) || (c->only_warps && w != c->only_warps)))
+	if (c->warps == FROM_MWV &&
+	    ((c->max_warps && w.mwv > c->max_warps) || (c->only_warps && w.mwv != c->only_warps)))
 		return NAN;
 	for (i = 0; i < r->n_shapes; i++) {
 		const report_shape *sh = &r->shapes[i];
@@ -132,23 +171,29 @@ winners_cost(const report *r, uint32_t type, bool *any)
 	return sum;
 }
 
-/* The cheapest choice of a type at MWV_WARPS w: its index, or -1. */
+/* The cheapest choice of a type under w: its index, or -1. On a tie the
+ * seed's variable wins over ggscope's (it runs in the seed engine as is),
+ * then the earlier one. */
 static int
-best_choice(const report *r, uint32_t type, int w, double *cost)
+best_choice(const report *r, uint32_t type, struct warps w, double *cost)
 {
 	const struct choice *cs = type == QT_Q4_K ? q4k_choices : q6k_choices;
 	size_t n = type == QT_Q4_K ? N_Q4K : N_Q6K, i;
-	int best = -1;
+	int best = -1, pass;
 
 	*cost = NAN;
-	for (i = 0; i < n; i++) {
-		double c = choice_cost(r, type, &cs[i], w);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			double c;
 
-		if (!isnan(c) && (best < 0 || c < *cost)) {
-			best = (int)i;
-			*cost = c;
+			if (cs[i].ggscope != (pass == 1))
+				continue;
+			c = choice_cost(r, type, &cs[i], w);
+			if (!isnan(c) && (best < 0 || c < *cost)) {
+				best = (int)i;
+				*cost = c;
+			}
 		}
-	}
 	return best;
 }
 
@@ -163,7 +208,7 @@ as_fast(const report_shape *sh, const report_row *row)
 
 /* Whether the profile runs each shape's winner, or something as fast. */
 static bool
-runs_winners(const report *r, uint32_t type, const struct choice *c, int w)
+runs_winners(const report *r, uint32_t type, const struct choice *c, struct warps w)
 {
 	size_t i;
 
@@ -236,7 +281,7 @@ note_hazard(const report *r, report_rec *rec, const struct choice *cs, size_t n)
 /* When the profile does not run some shape's winner and no hazard
  * explains it: name the first such shape, its winner and the gap. */
 static void
-note_gap(const report *r, report_rec *rec, const struct choice *c, int w)
+note_gap(const report *r, report_rec *rec, const struct choice *c, struct warps w)
 {
 	size_t i;
 
@@ -252,14 +297,15 @@ note_gap(const report *r, report_rec *rec, const struct choice *c, int w)
 			continue;
 		rec_note(rec, "on %u x %u %s at %d warp%s wins (%.2f us against %.2f us): %s",
 			sh->n, sh->k, win->v->name, win->warps, win->warps == 1 ? "" : "s", win->total_us, ran->total_us,
-			report_profile_variable(win->v->name) == NULL ? "no seed variable selects it"
-				: "the profile's one variant and one MWV_WARPS for all shapes cost less in sum");
+			report_profile_variable(win->v->name) == NULL ? "no variable selects it, the seed's or ggscope's"
+				: "the profile's one variant per type, one MWV_WARPS and one STREAM_WARPS for all "
+				  "shapes cost less in sum");
 		return;
 	}
 }
 
 static void
-fill_rec(const report *r, report_rec *rec, const struct choice *c, int w, double cost)
+fill_rec(const report *r, report_rec *rec, const struct choice *c, struct warps w, double cost)
 {
 	const report_shape *first = NULL;
 	size_t i;
@@ -270,8 +316,10 @@ fill_rec(const report *r, report_rec *rec, const struct choice *c, int w, double
 	rec->valid = true;
 	rec->v = c->variant ? variant_find(c->variant) : NULL;
 	snprintf(rec->label, sizeof rec->label, "%s", c->variant ? c->variant : "q4k_legacy");
-	rec->uses_mwv_warps = c->mwv_warps;
-	rec->warps = c->mwv_warps ? w : rec->v ? rec->v->default_warps : 0;
+	rec->uses_mwv_warps = c->warps == FROM_MWV;
+	rec->uses_stream_warps = c->warps == FROM_STREAM;
+	rec->ggscope = c->ggscope;
+	rec->warps = choice_warps(c, w, rec->v);
 	if (rec->v == NULL && first != NULL) {
 		const variant *pick = variant_legacy_pick(rec->type, first->k);
 
@@ -303,7 +351,7 @@ explain_none(const report *r, report_rec *rec)
 			report_type_name(rec->type));
 	else
 		snprintf(rec->why, sizeof rec->why,
-			"no variant the seed's variables select passed on every %s shape "
+			"no variant the profile's variables select passed on every %s shape "
 			"(q4k_coalesced and q6k_basic have no variable; check the warp filter)",
 			report_type_name(rec->type));
 }
@@ -319,27 +367,80 @@ append_shadowing(char *buf, size_t len, const struct choice *cs, size_t n, const
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", cs[i].var);
 }
 
+/* Every (MWV_WARPS, STREAM_WARPS) pair, in search order; false past the
+ * last. */
+static bool
+next_warps(struct warps *w, bool first)
+{
+	if (first) {
+		w->mwv = 1;
+		w->stream = PROFILE_STREAM_WARPS_MIN;
+		return true;
+	}
+	if (++w->stream > PROFILE_STREAM_WARPS_MAX) {
+		w->stream = PROFILE_STREAM_WARPS_MIN;
+		w->mwv++;
+	}
+	return w->mwv <= MAX_MWV_WARPS;
+}
+
+/* Among equally fast pairs: the seed's MWV_WARPS 3, then the registry's
+ * STREAM_WARPS, then the search order (fewer warps). */
+static int
+warps_rank(struct warps w)
+{
+	return (w.mwv != SEED_MWV_WARPS) * 2 + (w.stream != PROFILE_STREAM_WARPS_REGISTRY);
+}
+
+/* Say plainly which of the picks need ggscope's variables. */
+static void
+note_ggscope(report_profile *p)
+{
+	char vars[128] = "", files[160] = "";
+	size_t t, nv = 0;
+
+	for (t = 0; t < 2; t++) {
+		const report_rec *rec = &p->rec[t];
+
+		if (!rec->valid || !rec->ggscope)
+			continue;
+		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "%s%.*s", nv++ ? ", " : "",
+			(int)strcspn(rec->env, "="), rec->env);
+		snprintf(files + strlen(files), sizeof files - strlen(files), "%skernels/%s.cu",
+			files[0] ? " and " : "", rec->label);
+	}
+	if (nv == 0)
+		return;
+	if (p->stream_warps_valid)
+		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "%sSTREAM_WARPS", nv++ ? " and " : "");
+	snprintf(p->why + strlen(p->why), sizeof p->why - strlen(p->why),
+		"%s%s %s ggscope's variable%s, not the seed's: the seed engine has no stream kernels and ignores "
+		"them; port %s (with the .cuh headers included) to use this profile there", p->why[0] ? "; " : "", vars,
+		nv > 1 ? "are" : "is", nv > 1 ? "s" : "", files);
+}
+
 void
 report_recommend(report *r)
 {
 	report_profile *p = &r->profile;
-	int w, best_w = -1, pick[2] = { -1, -1 }, wp[2];
+	struct warps w, best_w = { -1, -1 };
+	int pick[2] = { -1, -1 }, wp[2];
 	double best_total = NAN, cost[2];
-	bool wanted[2], uses_w;
+	bool wanted[2], uses_w, uses_sw, first;
 	size_t t;
 
 	memset(p, 0, sizeof *p);
 	p->rec[0].type = QT_Q4_K;
 	p->rec[1].type = QT_Q6_K;
-	/* A type takes part when some MWV_WARPS gives it a choice. */
+	/* A type takes part when some pair of warp counts gives it a choice. */
 	for (t = 0; t < 2; t++) {
 		wanted[t] = false;
-		for (w = 1; w <= MAX_MWV_WARPS && !wanted[t]; w++)
+		for (first = true; !wanted[t] && next_warps(&w, first); first = false)
 			wanted[t] = best_choice(r, p->rec[t].type, w, &cost[t]) >= 0;
 	}
-	/* The MWV_WARPS that minimises the total over the types that take
-	 * part; ties go to the seed's 3, then to fewer warps. */
-	for (w = 1; w <= MAX_MWV_WARPS; w++) {
+	/* The pair that minimises the total over the types that take part;
+	 * ties go to warps_rank. */
+	for (first = true; next_warps(&w, first); first = false) {
 		double total = 0;
 		bool ok = true;
 
@@ -353,29 +454,29 @@ report_recommend(report *r)
 		}
 		if (!ok || (!wanted[0] && !wanted[1]))
 			continue;
-		if (best_w < 0 || total < best_total * (1 - 1e-12) ||
-		    (fabs(total - best_total) <= 1e-12 * best_total && w == SEED_MWV_WARPS)) {
+		if (best_w.mwv < 0 || total < best_total * (1 - 1e-12) ||
+		    (fabs(total - best_total) <= 1e-12 * best_total && warps_rank(w) < warps_rank(best_w))) {
 			best_w = w;
 			best_total = total;
 			pick[0] = wanted[0] ? wp[0] : -1;
 			pick[1] = wanted[1] ? wp[1] : -1;
 		}
 	}
-	/* No MWV_WARPS fits both types at once: recommend each alone. */
-	if (best_w < 0 && wanted[0] && wanted[1]) {
-		snprintf(p->why, sizeof p->why, "no single MWV_WARPS value suits both types; Q4_K alone shown");
+	/* No pair of warp counts fits both types at once: recommend each alone. */
+	if (best_w.mwv < 0 && wanted[0] && wanted[1]) {
+		snprintf(p->why, sizeof p->why, "no single MWV_WARPS and STREAM_WARPS suit both types; Q4_K alone shown");
 		wanted[1] = false;
-		for (w = 1; w <= MAX_MWV_WARPS; w++) {
+		for (first = true; next_warps(&w, first); first = false) {
 			int c = best_choice(r, QT_Q4_K, w, &cost[0]);
 
-			if (c >= 0 && (best_w < 0 || cost[0] < best_total)) {
+			if (c >= 0 && (best_w.mwv < 0 || cost[0] < best_total)) {
 				best_w = w;
 				best_total = cost[0];
 				pick[0] = c;
 			}
 		}
 	}
-	uses_w = false;
+	uses_w = uses_sw = false;
 	for (t = 0; t < 2; t++) {
 		report_rec *rec = &p->rec[t];
 		const struct choice *cs = t == 0 ? q4k_choices : q6k_choices;
@@ -390,6 +491,7 @@ report_recommend(report *r)
 		if (!rec->matches_winners && !note_hazard(r, rec, cs, t == 0 ? N_Q4K : N_Q6K))
 			note_gap(r, rec, &cs[pick[t]], best_w);
 		uses_w |= rec->uses_mwv_warps;
+		uses_sw |= rec->uses_stream_warps;
 		if (p->env[0] != '\0')
 			strncat(p->env, " ", sizeof p->env - strlen(p->env) - 1);
 		strncat(p->env, rec->env, sizeof p->env - strlen(p->env) - 1);
@@ -405,7 +507,13 @@ report_recommend(report *r)
 	}
 	if (uses_w) {
 		p->mwv_warps_valid = true;
-		p->mwv_warps = best_w;
-		snprintf(p->env + strlen(p->env), sizeof p->env - strlen(p->env), " MWV_WARPS=%d", best_w);
+		p->mwv_warps = best_w.mwv;
+		snprintf(p->env + strlen(p->env), sizeof p->env - strlen(p->env), " MWV_WARPS=%d", best_w.mwv);
 	}
+	if (uses_sw) {
+		p->stream_warps_valid = true;
+		p->stream_warps = best_w.stream;
+		snprintf(p->env + strlen(p->env), sizeof p->env - strlen(p->env), " STREAM_WARPS=%d", best_w.stream);
+	}
+	note_ggscope(p);
 }

@@ -231,6 +231,12 @@ report_write(const report *r, enum report_format f, const char *path, errmsg *er
 /* ---------------------------------------------------------------- shared formatting */
 
 const char *
+report_warps_source(const report_rec *rec)
+{
+	return rec->uses_mwv_warps ? " (MWV_WARPS)" : rec->uses_stream_warps ? " (STREAM_WARPS)" : "";
+}
+
+const char *
 report_fmt_num(char *buf, size_t len, bool valid, const char *fmt, double v)
 {
 	if (!valid) {

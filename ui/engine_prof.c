@@ -13,8 +13,8 @@
 #include "quant.h"
 #include "variant.h"
 
-/* The profile the seed's rules give for the engine's compute capability,
- * with the user's choices so far, into d's fields. */
+/* The profile ggscope's default rule gives for the engine's compute
+ * capability, with the user's choices so far, into d's fields. */
 static void
 profile_fill(engine *e, model_device *d)
 {
@@ -22,7 +22,7 @@ profile_fill(engine *e, model_device *d)
 	int f;
 
 	d->n_fields = 0;
-	if (profile_detect(e->cc_major, e->cc_minor, NULL, NULL, &e->user, PROFILE_Q4K_RULE_SEED, &e->prof,
+	if (profile_detect(e->cc_major, e->cc_minor, NULL, NULL, &e->user, PROFILE_RULE_GGSCOPE, &e->prof,
 			&err) != 0) {
 		snprintf(d->profile_why, sizeof(d->profile_why), "%s", err.text);
 		return;
@@ -206,14 +206,15 @@ engine_counters(engine *e, const job *j, const gguf_tensor *gt, const jit_module
 		snprintf(me->verdict, sizeof(me->verdict), "%s", buf);
 }
 
-/* p, Enter: the selected variant (and its warps, for the multi-warp
- * kernels) becomes the user's choice for its weight type. */
+/* p, Enter: the selected variant (and its warps, for the multi-warp and
+ * stream kernels) becomes the user's choice for its weight type. */
 void
 engine_profile_set(engine *e, const job *j, job_result *r)
 {
 	const gguf_tensor *gt = engine_tensor(e, j->tensor);
 	const variant *v = gt ? engine_variant(gt->type, j->variant) : NULL;
 	profile_user saved = e->user;
+	bool stream;
 	int id;
 
 	if (v == NULL || e->dev.n_fields == 0) {
@@ -228,21 +229,26 @@ engine_profile_set(engine *e, const job *j, job_result *r)
 			id = PROFILE_Q4K_LEGACY;
 		if (id < 0) {
 			snprintf(r->why, sizeof(r->why), "%s is not a variant the GpuProfile chooses between "
-				"(legacy, wide, vectorized, mwv_dp4a, hw_dp4a, mwv)", v->name);
+				"(legacy, wide, vectorized, mwv_dp4a, hw_dp4a, mwv, stream, stream_dp4a)", v->name);
 			return;
 		}
 		e->user.q4k = id;
+		stream = profile_q4k_is_stream((enum profile_q4k)id);
 	} else {
 		id = profile_q6k_parse(v->name);
 		if (id < 0) {
 			snprintf(r->why, sizeof(r->why), "%s is not a variant the GpuProfile chooses between "
-				"(basic, mwv, dp4a, hw_dp4a)", v->name);
+				"(basic, mwv, dp4a, hw_dp4a, stream, stream_dp4a)", v->name);
 			return;
 		}
 		e->user.q6k = id;
+		stream = profile_q6k_is_stream((enum profile_q6k)id);
 	}
-	/* One warp count serves every multi-warp kernel, as in the seed. */
-	if (v->n_warps > 1)
+	/* One warp count serves every multi-warp kernel, as in the seed, and
+	 * one every stream kernel. */
+	if (stream)
+		e->user.stream_warps = j->warps;
+	else if (v->n_warps > 1)
 		e->user.mwv_warps = j->warps;
 	profile_fill(e, &e->dev);
 	if (e->dev.n_fields == 0) {
@@ -254,8 +260,8 @@ engine_profile_set(engine *e, const job *j, job_result *r)
 	r->dev = e->dev;
 	r->ok = true;
 	if (v->n_warps > 1)
-		snprintf(r->why, sizeof(r->why), "GpuProfile: %s = %s, mwv_warps = %d (user choice)",
-			v->qtype == QT_Q4_K ? "q4k" : "q6k", v->name, j->warps);
+		snprintf(r->why, sizeof(r->why), "GpuProfile: %s = %s, %s = %d (user choice)",
+			v->qtype == QT_Q4_K ? "q4k" : "q6k", v->name, stream ? "stream_warps" : "mwv_warps", j->warps);
 	else
 		snprintf(r->why, sizeof(r->why), "GpuProfile: %s = %s (user choice)",
 			v->qtype == QT_Q4_K ? "q4k" : "q6k", v->name);

@@ -104,13 +104,13 @@ popup_profile(canvas *c, model *m)
 		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_NA, "n/a: %s", d->profile_why);
 	} else {
 		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_TITLE, "for %s", d->profile_for);
-		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_LABEL, "%-18s %-13s %-6s %s", "field", "value",
+		canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_LABEL, "%-18s %-15s %-6s %s", "field", "value",
 			"origin", "source");
 		for (i = 0; i < d->n_fields && y < in.y + in.h; i++) {
 			const model_field *f = &d->fields[i];
 
 			canvas_printf(c, in.x + 1, y++, in.w - 2, f->origin[0] == 'u' ? ROLE_GOOD : ROLE_POPUP,
-				"%-18s %-13s %-6s %s", f->name, f->value, f->origin, f->source);
+				"%-18s %-15s %-6s %s", f->name, f->value, f->origin, f->source);
 			if (f->note[0] != '\0' && y < in.y + in.h)
 				canvas_printf(c, in.x + 1, y++, in.w - 2, ROLE_WARN, "%-18s %s", "", f->note);
 		}

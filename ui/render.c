@@ -174,8 +174,9 @@ pane_header(canvas *c, layout_rect r, const model *m, const render_opts *o)
 	n = canvas_text(c, x, r.y + 2, w, ROLE_LABEL, "profile: ");
 	if (d->n_fields == 0)
 		canvas_printf(c, x + n, r.y + 2, w - n, ROLE_NA, "n/a: %s", d->profile_why);
-	/* The kernel choices only; p shows every field and its source. */
-	for (i = 0; i < d->n_fields && i < 3 && n < w; i++) {
+	/* The kernel choices and their warp counts (q4k, q6k, mwv_warps,
+	 * stream_warps) only; p shows every field and its source. */
+	for (i = 0; i < d->n_fields && i < 4 && n < w; i++) {
 		const model_field *f = &d->fields[i];
 
 		n += canvas_printf(c, x + n, r.y + 2, w - n, ROLE_VALUE, "%s=%s", f->name, f->value);

@@ -241,11 +241,15 @@ test_probe_and_load(void **state)
 	assert_true(m.dev.counters[0] != '\0');
 	assert_false(m.dev.ceiling_valid);
 	assert_true(m.dev.ceiling_why[0] != '\0');
-	/* The GpuProfile for the device's cc, every field with its origin. */
-	assert_int_equal(m.dev.n_fields, 11);
+	/* The GpuProfile for the device's cc, every field with its origin:
+	 * the seed's eleven and ggscope's stream_warps, by ggscope's rule. */
+	assert_int_equal(m.dev.n_fields, 12);
 	assert_string_equal(m.dev.profile_for, "sm_90");
 	assert_string_equal(m.dev.fields[0].name, "q4k");
+	assert_string_equal(m.dev.fields[0].value, "q4k_stream_dp4a");
 	assert_string_equal(m.dev.fields[0].origin, "auto");
+	assert_string_equal(m.dev.fields[3].name, "stream_warps");
+	assert_string_equal(m.dev.fields[3].value, "4");
 	assert_int_equal(m.load_state, LOAD_OK);
 	assert_int_equal(m.n_tensors, 3);
 	assert_int_equal(m.n_groups, 1);
@@ -409,6 +413,16 @@ test_profile_apply(void **state)
 	assert_string_equal(m.dev.fields[2].value, "4");
 	assert_string_equal(m.dev.fields[2].origin, "user");
 	assert_non_null(strstr(m.status, "mwv_warps = 4 (user choice)"));
+	/* a stream kernel's warps go to stream_warps; mwv_warps stays */
+	j = cell_job(&m, JOB_PROFILE_SET, m.sel_tensor, variant_index(t, "stream"), 3);
+	apply(&m, run(e, &j));
+	assert_string_equal(m.dev.fields[0].value, "q4k_stream");
+	assert_string_equal(m.dev.fields[0].origin, "user");
+	assert_string_equal(m.dev.fields[3].name, "stream_warps");
+	assert_string_equal(m.dev.fields[3].value, "3");
+	assert_string_equal(m.dev.fields[3].origin, "user");
+	assert_string_equal(m.dev.fields[2].value, "4");
+	assert_non_null(strstr(m.status, "GpuProfile: q4k = q4k_stream, stream_warps = 3 (user choice)"));
 	engine_free(e);
 	model_free(&m);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for profile: the seed's GpuProfile rules per compute
- * capability, every override variable with its exact semantics (presence
- * vs value) and precedence, user choices on top, and the JSON shape. */
+ * capability, ggscope's rule and its stream variables, every override
+ * variable with its exact semantics (presence vs value) and precedence,
+ * user choices on top, and the JSON shape. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -36,15 +37,29 @@ fake_getenv(const char *name, void *ctx)
 }
 
 static gpu_profile
-detect(int major, int minor, const env *e)
+detect_rule(int major, int minor, const env *e, int rule)
 {
 	static const env empty = { { NULL } };
 	gpu_profile p;
 	errmsg err;
 
-	if (profile_detect(major, minor, fake_getenv, (void *)(e ? e : &empty), NULL, PROFILE_Q4K_RULE_SEED, &p, &err) != 0)
+	if (profile_detect(major, minor, fake_getenv, (void *)(e ? e : &empty), NULL, rule, &p, &err) != 0)
 		fail_msg("profile_detect(%d.%d): %s", major, minor, err.text);
 	return p;
+}
+
+/* The seed's rule: most tests here pin the seed's behaviour. */
+static gpu_profile
+detect(int major, int minor, const env *e)
+{
+	return detect_rule(major, minor, e, PROFILE_RULE_SEED);
+}
+
+/* ggscope's rule, the default. */
+static gpu_profile
+detect_gg(int major, int minor, const env *e)
+{
+	return detect_rule(major, minor, e, PROFILE_RULE_GGSCOPE);
 }
 
 static void
@@ -77,6 +92,8 @@ test_h100_defaults(void **state)
 	assert_non_null(strstr(p.src[PROFILE_F_Q4K].text, "newest upstream defaults to mwv"));
 	assert_string_equal(profile_field_value(&p, PROFILE_F_PREFILL_PATH, buf, sizeof buf), "batched");
 	assert_string_equal(profile_field_value(&p, PROFILE_F_MWV_WARPS, buf, sizeof buf), "3");
+	assert_int_equal(p.stream_warps, PROFILE_STREAM_WARPS_REGISTRY);
+	assert_non_null(strstr(p.src[PROFILE_F_STREAM_WARPS].text, "unused"));
 	assert_string_equal(profile_field_value(&p, PROFILE_F_FUSED_GATE_UP, buf, sizeof buf), "on");
 	assert_string_equal(profile_field_value(&p, PROFILE_F_CC, buf, sizeof buf), "90");
 }
@@ -145,10 +162,196 @@ test_upstream_rule(void **state)
 	(void)state;
 	for (i = 0; i < sizeof ccs / sizeof ccs[0]; i++) {
 		assert_int_equal(profile_detect(ccs[i] / 10, ccs[i] % 10, fake_getenv, (void *)&empty, NULL,
-			PROFILE_Q4K_RULE_UPSTREAM, &p, NULL), 0);
+			PROFILE_RULE_UPSTREAM, &p, NULL), 0);
 		assert_int_equal(p.q4k, PROFILE_Q4K_MWV);
 		assert_false(p.fused_gate_up);
 		assert_non_null(strstr(p.src[PROFILE_F_Q4K].text, "aprender#2323"));
+		/* Q6_K keeps the seed's rule; no stream kernel anywhere. */
+		assert_int_equal(p.q6k, ccs[i] >= 75 ? PROFILE_Q6K_HW_DP4A : PROFILE_Q6K_MWV);
+		assert_int_equal(p.stream_warps, PROFILE_STREAM_WARPS_REGISTRY);
+	}
+}
+
+/* ggscope's rule: the stream dp4a kernels on cc 9.x, where they were
+ * measured, and 4 warps; the seed's rule everywhere else. */
+static void
+test_ggscope_rule(void **state)
+{
+	static const int others[] = { 61, 70, 75, 80, 86, 89, 100, 120, 121 };
+	gpu_profile p, q;
+	size_t i;
+	int f;
+
+	(void)state;
+	p = detect_gg(9, 0, NULL);
+	assert_int_equal(p.q4k, PROFILE_Q4K_STREAM_DP4A);
+	assert_int_equal(p.q6k, PROFILE_Q6K_STREAM_DP4A);
+	assert_int_equal(p.stream_warps, 4);
+	assert_int_equal(p.mwv_warps, 3);
+	for (f = 0; f < PROFILE_F_COUNT; f++) {
+		assert_int_equal(p.src[f].origin, PROFILE_AUTO);
+		assert_string_equal(p.src[f].note, "");
+	}
+	for (f = PROFILE_F_Q4K; f <= PROFILE_F_Q6K; f++) {
+		assert_non_null(strstr(p.src[f].text, "ggscope's rule"));
+		assert_non_null(strstr(p.src[f].text, "BENCHMARKS.md"));
+		assert_non_null(strstr(p.src[f].text, "the seed: hw_dp4a"));
+	}
+	assert_non_null(strstr(p.src[PROFILE_F_STREAM_WARPS].text, "BENCHMARKS.md"));
+	assert_null(strstr(p.src[PROFILE_F_STREAM_WARPS].text, "unused"));
+	/* the fused gate/up kernel is the seed's hw_dp4a one: off with stream */
+	assert_false(p.fused_gate_up);
+	p = detect_gg(9, 9, NULL); /* any 9.x */
+	assert_int_equal(p.q4k, PROFILE_Q4K_STREAM_DP4A);
+
+	/* Elsewhere: exactly the seed's profile, rule texts included. */
+	for (i = 0; i < sizeof others / sizeof others[0]; i++) {
+		p = detect_gg(others[i] / 10, others[i] % 10, NULL);
+		q = detect(others[i] / 10, others[i] % 10, NULL);
+		assert_int_equal(p.q4k, q.q4k);
+		assert_int_equal(p.q6k, q.q6k);
+		assert_false(profile_q4k_is_stream(p.q4k));
+		assert_false(profile_q6k_is_stream(p.q6k));
+		assert_int_equal(p.stream_warps, PROFILE_STREAM_WARPS_REGISTRY);
+		assert_int_equal(p.fused_gate_up, q.fused_gate_up);
+		for (f = 0; f < PROFILE_F_COUNT; f++)
+			assert_string_equal(p.src[f].text, q.src[f].text);
+	}
+	p = detect_gg(8, 9, NULL);
+	assert_int_equal(p.q4k, PROFILE_Q4K_HW_DP4A);
+	assert_int_equal(p.q6k, PROFILE_Q6K_HW_DP4A);
+	p = detect_gg(12, 0, NULL);
+	assert_int_equal(p.q4k, PROFILE_Q4K_HW_DP4A);
+	assert_false(p.batched_prefill);
+
+	assert_string_equal(profile_rule_name(PROFILE_RULE_GGSCOPE), "ggscope");
+	assert_string_equal(profile_rule_name(PROFILE_RULE_SEED), "seed");
+	assert_string_equal(profile_rule_name(PROFILE_RULE_UPSTREAM), "upstream");
+	assert_string_equal(profile_rule_name(3), "?");
+	assert_int_equal(profile_rule_parse("ggscope"), PROFILE_RULE_GGSCOPE);
+	assert_int_equal(profile_rule_parse("upstream"), PROFILE_RULE_UPSTREAM);
+	assert_int_equal(profile_rule_parse("Seed"), -1);
+	assert_int_equal(profile_detect(9, 0, NULL, NULL, NULL, 3, &p, NULL), -1);
+}
+
+/* The seed rule is the seed engine's profile exactly: ggscope's variables
+ * change nothing but a note, on every capability. */
+static void
+test_seed_rule_ignores_stream_vars(void **state)
+{
+	static const int ccs[] = { 70, 75, 89, 90, 121 };
+	env all = { { "STREAM_DP4A_Q4K", "1", "STREAM_Q4K", "1", "STREAM_DP4A_Q6K", "", "STREAM_Q6K", "0",
+		"STREAM_WARPS", "1", NULL } };
+	size_t i;
+	int rule, f;
+
+	(void)state;
+	for (rule = PROFILE_RULE_SEED; rule <= PROFILE_RULE_UPSTREAM; rule++)
+		for (i = 0; i < sizeof ccs / sizeof ccs[0]; i++) {
+			gpu_profile p = detect_rule(ccs[i] / 10, ccs[i] % 10, &all, rule);
+			gpu_profile q = detect_rule(ccs[i] / 10, ccs[i] % 10, NULL, rule);
+			char a[64], b[64];
+
+			for (f = 0; f < PROFILE_F_COUNT; f++) {
+				assert_string_equal(profile_field_value(&p, (enum profile_field)f, a, sizeof a),
+					profile_field_value(&q, (enum profile_field)f, b, sizeof b));
+				assert_int_equal(p.src[f].origin, PROFILE_AUTO);
+				assert_string_equal(p.src[f].text, q.src[f].text);
+			}
+			assert_non_null(strstr(p.src[PROFILE_F_Q4K].note, "STREAM_DP4A_Q4K is ggscope's variable: ignored "
+				"under the"));
+			assert_non_null(strstr(p.src[PROFILE_F_Q4K].note, "STREAM_Q4K is ggscope's variable"));
+			assert_non_null(strstr(p.src[PROFILE_F_Q6K].note, "STREAM_Q6K is ggscope's variable"));
+			assert_non_null(strstr(p.src[PROFILE_F_STREAM_WARPS].note, "STREAM_WARPS is ggscope's variable"));
+			assert_non_null(strstr(p.src[PROFILE_F_STREAM_WARPS].note, profile_rule_name(rule)));
+		}
+}
+
+/* Each of ggscope's variables alone selects its kernel, by presence, and
+ * says it is ggscope's, on any capability. */
+static void
+test_stream_variables(void **state)
+{
+	static const struct {
+		const char *var;
+		bool q4k;
+		int v;
+	} vars[] = {
+		{ "STREAM_DP4A_Q4K", true, PROFILE_Q4K_STREAM_DP4A }, { "STREAM_Q4K", true, PROFILE_Q4K_STREAM },
+		{ "STREAM_DP4A_Q6K", false, PROFILE_Q6K_STREAM_DP4A }, { "STREAM_Q6K", false, PROFILE_Q6K_STREAM },
+	};
+	static const int ccs[] = { 70, 86, 90, 120 };
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		for (j = 0; j < sizeof ccs / sizeof ccs[0]; j++) {
+			env e = { { vars[i].var, "0", NULL } };
+			gpu_profile p = detect_gg(ccs[j] / 10, ccs[j] % 10, &e);
+			const profile_source *s = &p.src[vars[i].q4k ? PROFILE_F_Q4K : PROFILE_F_Q6K];
+
+			if (vars[i].q4k)
+				assert_int_equal(p.q4k, vars[i].v);
+			else
+				assert_int_equal(p.q6k, vars[i].v);
+			assert_int_equal(s->origin, PROFILE_ENV);
+			assert_non_null(strstr(s->text, vars[i].var));
+			assert_non_null(strstr(s->text, "ggscope's variable, the seed engine ignores it"));
+			assert_non_null(strstr(s->text, "presence"));
+			assert_string_equal(s->note, "");
+			/* its warps: the rule's count, in use now */
+			assert_int_equal(p.stream_warps, ccs[j] == 90 ? 4 : PROFILE_STREAM_WARPS_REGISTRY);
+			assert_null(strstr(p.src[PROFILE_F_STREAM_WARPS].text, "unused"));
+		}
+}
+
+/* STREAM_WARPS: MWV_WARPS's u32 parse, then 1..4 only; anything else is
+ * the rule's default with a note. */
+static void
+test_stream_warps(void **state)
+{
+	static const struct {
+		const char *v;
+		unsigned want;     /* on cc 8.6; 0 = the default */
+		const char *note;  /* "" = none */
+	} cases[] = {
+		{ "1", 1, "" }, { "4", 4, "" }, { "+3", 3, "" }, { "002", 2, "" },
+		{ "0", 0, "is outside 1..4" }, { "5", 0, "is outside 1..4" }, { "8", 0, "is outside 1..4" },
+		{ "4294967295", 0, "is outside 1..4" },
+		{ "4294967296", 0, "does not parse as u32" }, { "abc", 0, "does not parse as u32" },
+		{ "", 0, "does not parse as u32" }, { " 2", 0, "does not parse as u32" },
+		{ "-1", 0, "does not parse as u32" }, { "2.0", 0, "does not parse as u32" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		env e = { { "STREAM_WARPS", cases[i].v, "STREAM_Q6K", "1", NULL } };
+		gpu_profile p = detect_gg(8, 6, &e), q = detect_gg(9, 0, &e);
+		const profile_source *s = &p.src[PROFILE_F_STREAM_WARPS];
+
+		if (cases[i].want != 0) {
+			assert_int_equal(p.stream_warps, cases[i].want);
+			assert_int_equal(q.stream_warps, cases[i].want);
+			assert_int_equal(s->origin, PROFILE_ENV);
+			assert_non_null(strstr(s->text, "ggscope's variable"));
+			assert_string_equal(s->note, "");
+		} else {
+			assert_int_equal(p.stream_warps, PROFILE_STREAM_WARPS_REGISTRY);
+			assert_int_equal(q.stream_warps, 4); /* the ggscope rule's on sm_90 */
+			assert_int_equal(s->origin, PROFILE_AUTO);
+			assert_non_null(strstr(s->note, cases[i].note));
+			assert_non_null(strstr(s->note, "-> the default 2"));
+			assert_non_null(strstr(q.src[PROFILE_F_STREAM_WARPS].note, "-> the default 4"));
+		}
+	}
+	/* Set, but no stream kernel runs: said so. */
+	{
+		env e = { { "STREAM_WARPS", "1", NULL } };
+		gpu_profile p = detect_gg(8, 9, &e);
+
+		assert_int_equal(p.stream_warps, 1);
+		assert_non_null(strstr(p.src[PROFILE_F_STREAM_WARPS].note, "unused"));
 	}
 }
 
@@ -179,8 +382,9 @@ test_presence_semantics(void **state)
 	assert_int_equal(p.src[PROFILE_F_Q6K].origin, PROFILE_ENV);
 }
 
-/* Q4K precedence: WIDE_Q4K_DISABLE > WIDE_Q4K > VECTORIZED_Q4K > HW_DP4A_Q4K
- * > DP4A_Q4K > MWV_Q4K; each pair, the earlier wins and the later is noted. */
+/* Q4K precedence: ggscope's STREAM_DP4A_Q4K > STREAM_Q4K, then the seed's
+ * WIDE_Q4K_DISABLE > WIDE_Q4K > VECTORIZED_Q4K > HW_DP4A_Q4K > DP4A_Q4K >
+ * MWV_Q4K; each pair, the earlier wins and the later is noted. */
 static void
 test_q4k_precedence(void **state)
 {
@@ -188,25 +392,26 @@ test_q4k_precedence(void **state)
 		const char *var;
 		enum profile_q4k v;
 	} order[] = {
+		{ "STREAM_DP4A_Q4K", PROFILE_Q4K_STREAM_DP4A }, { "STREAM_Q4K", PROFILE_Q4K_STREAM },
 		{ "WIDE_Q4K_DISABLE", PROFILE_Q4K_LEGACY }, { "WIDE_Q4K", PROFILE_Q4K_WIDE },
 		{ "VECTORIZED_Q4K", PROFILE_Q4K_VECTORIZED }, { "HW_DP4A_Q4K", PROFILE_Q4K_HW_DP4A },
 		{ "DP4A_Q4K", PROFILE_Q4K_MWV_DP4A }, { "MWV_Q4K", PROFILE_Q4K_MWV },
 	};
-	size_t i, j;
+	size_t i, j, n = sizeof order / sizeof order[0];
 
 	(void)state;
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < n; i++) {
 		env alone = { { order[i].var, "1", NULL } };
-		gpu_profile p = detect(9, 0, &alone);
+		gpu_profile p = detect_gg(9, 0, &alone);
 
 		assert_int_equal(p.q4k, order[i].v);
 		assert_string_equal(p.src[PROFILE_F_Q4K].note, "");
-		for (j = i + 1; j < 6; j++) {
+		for (j = i + 1; j < n; j++) {
 			/* Put the later variable first in the environment: order there must not matter. */
 			env both = { { order[j].var, "1", order[i].var, "1", NULL } };
 			char want[128];
 
-			p = detect(9, 0, &both);
+			p = detect_gg(9, 0, &both);
 			assert_int_equal(p.q4k, order[i].v);
 			assert_non_null(strstr(p.src[PROFILE_F_Q4K].text, order[i].var));
 			snprintf(want, sizeof want, "%s is set too but %s comes first", order[j].var, order[i].var);
@@ -220,9 +425,27 @@ test_q6k_precedence(void **state)
 {
 	env all = { { "MWV_Q6K", "1", "DP4A_Q6K", "1", "HW_DP4A_Q6K", "1", NULL } };
 	env two = { { "MWV_Q6K", "1", "DP4A_Q6K", "1", NULL } };
+	env gg = { { "MWV_Q6K", "1", "HW_DP4A_Q6K", "1", "STREAM_Q6K", "1", "STREAM_DP4A_Q6K", "1", NULL } };
+	env gg2 = { { "HW_DP4A_Q6K", "1", "STREAM_Q6K", "", NULL } };
 	gpu_profile p;
 
 	(void)state;
+	/* ggscope's variables come first, STREAM_DP4A_Q6K before STREAM_Q6K. */
+	p = detect_gg(7, 0, &gg);
+	assert_int_equal(p.q6k, PROFILE_Q6K_STREAM_DP4A);
+	assert_non_null(strstr(p.src[PROFILE_F_Q6K].note, "STREAM_Q6K is set too but STREAM_DP4A_Q6K comes first"));
+	assert_non_null(strstr(p.src[PROFILE_F_Q6K].note, "HW_DP4A_Q6K is set too but STREAM_DP4A_Q6K comes first"));
+	assert_non_null(strstr(p.src[PROFILE_F_Q6K].note, "MWV_Q6K is set too"));
+	p = detect_gg(9, 0, &gg2);
+	assert_int_equal(p.q6k, PROFILE_Q6K_STREAM);
+	assert_string_equal(profile_q6k_name(p.q6k), "q6k_stream");
+	assert_non_null(strstr(p.src[PROFILE_F_Q6K].note, "HW_DP4A_Q6K is set too but STREAM_Q6K comes first"));
+	/* the seed rule: the seed's variable, and ggscope's ignored */
+	p = detect(9, 0, &gg2);
+	assert_int_equal(p.q6k, PROFILE_Q6K_HW_DP4A);
+	assert_int_equal(p.src[PROFILE_F_Q6K].origin, PROFILE_ENV);
+	assert_non_null(strstr(p.src[PROFILE_F_Q6K].note, "STREAM_Q6K is ggscope's variable: ignored under the seed rule"));
+
 	p = detect(7, 0, &all);
 	assert_int_equal(p.q6k, PROFILE_Q6K_HW_DP4A);
 	assert_non_null(strstr(p.src[PROFILE_F_Q6K].note, "DP4A_Q6K is set too but HW_DP4A_Q6K comes first"));
@@ -390,7 +613,7 @@ test_user_choices(void **state)
 	u.q4k = PROFILE_Q4K_MWV;
 	u.mwv_warps = 4;
 	u.how = "--q4k/--warps";
-	assert_int_equal(profile_detect(9, 0, fake_getenv, &e, &u, PROFILE_Q4K_RULE_SEED, &p, &err), 0);
+	assert_int_equal(profile_detect(9, 0, fake_getenv, &e, &u, PROFILE_RULE_SEED, &p, &err), 0);
 	assert_int_equal(p.q4k, PROFILE_Q4K_MWV);
 	assert_int_equal(p.src[PROFILE_F_Q4K].origin, PROFILE_USER);
 	assert_non_null(strstr(p.src[PROFILE_F_Q4K].text, "--q4k/--warps q4k_mwv"));
@@ -400,19 +623,19 @@ test_user_choices(void **state)
 	assert_false(p.fused_gate_up); /* auto follows the user's q4k */
 
 	u.fused_gate_up = 1;
-	assert_int_equal(profile_detect(9, 0, fake_getenv, &e, &u, PROFILE_Q4K_RULE_SEED, &p, &err), -1);
+	assert_int_equal(profile_detect(9, 0, fake_getenv, &e, &u, PROFILE_RULE_SEED, &p, &err), -1);
 	assert_non_null(strstr(err.text, "fused_gate_up needs q4k_hw_dp4a"));
 
 	profile_user_init(&u);
 	u.mwv_warps = 0;
-	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_Q4K_RULE_SEED, &p, &err), -1);
+	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_RULE_SEED, &p, &err), -1);
 	assert_non_null(strstr(err.text, "outside 1..32"));
 	u.mwv_warps = 33;
-	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_Q4K_RULE_SEED, &p, &err), -1);
+	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_RULE_SEED, &p, &err), -1);
 
 	profile_user_init(&u);
 	u.q6k = PROFILE_Q6K_COUNT;
-	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_Q4K_RULE_SEED, &p, &err), -1);
+	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_RULE_SEED, &p, &err), -1);
 	assert_non_null(strstr(err.text, "out of range"));
 
 	profile_user_init(&u);
@@ -422,7 +645,7 @@ test_user_choices(void **state)
 	u.fp8_prefill = 0;
 	u.fp8_decode = 1;
 	u.w4a16_interleaved = 1;
-	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_Q4K_RULE_SEED, &p, &err), 0);
+	assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_RULE_SEED, &p, &err), 0);
 	assert_int_equal(p.q6k, PROFILE_Q6K_BASIC);
 	assert_false(p.batched_prefill);
 	assert_true(p.hgemm_decode);
@@ -431,6 +654,36 @@ test_user_choices(void **state)
 	assert_true(p.w4a16_interleaved);
 	assert_int_equal(p.src[PROFILE_F_W4A16_INTERLEAVED].origin, PROFILE_USER);
 	assert_non_null(strstr(p.src[PROFILE_F_Q6K].text, "user choice q6k_basic"));
+
+	/* Stream choices: the user's kernel and warps win over ggscope's
+	 * variables, and count under the seed rule too (they are explicit). */
+	{
+		env se = { { "STREAM_DP4A_Q4K", "1", "STREAM_WARPS", "1", NULL } };
+		int rule;
+
+		for (rule = PROFILE_RULE_GGSCOPE; rule <= PROFILE_RULE_UPSTREAM; rule++) {
+			profile_user_init(&u);
+			u.q4k = PROFILE_Q4K_STREAM;
+			u.stream_warps = 3;
+			assert_int_equal(profile_detect(9, 0, fake_getenv, &se, &u, rule, &p, &err), 0);
+			assert_int_equal(p.q4k, PROFILE_Q4K_STREAM);
+			assert_int_equal(p.src[PROFILE_F_Q4K].origin, PROFILE_USER);
+			assert_int_equal(p.stream_warps, 3);
+			assert_int_equal(p.src[PROFILE_F_STREAM_WARPS].origin, PROFILE_USER);
+			assert_non_null(strstr(p.src[PROFILE_F_STREAM_WARPS].note, "STREAM_WARPS=1 is set but a user choice wins"));
+			assert_non_null(strstr(p.src[PROFILE_F_Q4K].note, rule == PROFILE_RULE_GGSCOPE ?
+				"STREAM_DP4A_Q4K is set but a user choice wins" : "STREAM_DP4A_Q4K is ggscope's variable"));
+		}
+		profile_user_init(&u);
+		u.stream_warps = 0;
+		assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_RULE_GGSCOPE, &p, &err), -1);
+		assert_non_null(strstr(err.text, "stream_warps 0 is outside 1..4"));
+		u.stream_warps = 5;
+		assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_RULE_GGSCOPE, &p, &err), -1);
+		u.stream_warps = 4;
+		assert_int_equal(profile_detect(9, 0, NULL, NULL, &u, PROFILE_RULE_GGSCOPE, &p, &err), 0);
+		assert_int_equal(p.stream_warps, 4);
+	}
 }
 
 /* The process environment is read when no callback is given. */
@@ -441,7 +694,7 @@ test_process_environment(void **state)
 
 	(void)state;
 	setenv("DP4A_Q4K", "0", 1);
-	assert_int_equal(profile_detect(9, 0, NULL, NULL, NULL, PROFILE_Q4K_RULE_SEED, &p, NULL), 0);
+	assert_int_equal(profile_detect(9, 0, NULL, NULL, NULL, PROFILE_RULE_SEED, &p, NULL), 0);
 	unsetenv("DP4A_Q4K");
 	assert_int_equal(p.q4k, PROFILE_Q4K_MWV_DP4A);
 	assert_int_equal(p.src[PROFILE_F_Q4K].origin, PROFILE_ENV);
@@ -481,8 +734,24 @@ test_parsers(void **state)
 	assert_int_equal(profile_q6k_parse("Legacy"), PROFILE_Q6K_BASIC);
 	assert_int_equal(profile_q6k_parse("q6k_hw_dp4a"), PROFILE_Q6K_HW_DP4A);
 	assert_int_equal(profile_q6k_parse("wide"), -1);
+	assert_int_equal(profile_q4k_parse("stream"), PROFILE_Q4K_STREAM);
+	assert_int_equal(profile_q4k_parse("q4k_stream_dp4a"), PROFILE_Q4K_STREAM_DP4A);
+	assert_int_equal(profile_q4k_parse("StreamDp4a (ggscope)"), PROFILE_Q4K_STREAM_DP4A);
+	assert_int_equal(profile_q6k_parse("stream_dp4a"), PROFILE_Q6K_STREAM_DP4A);
+	assert_int_equal(profile_q6k_parse("Q6K_STREAM"), PROFILE_Q6K_STREAM);
+	assert_int_equal(profile_q6k_parse("q4k_stream"), -1);
 	assert_string_equal(profile_q4k_seed_name(PROFILE_Q4K_HW_DP4A), "HwDp4a");
 	assert_string_equal(profile_q6k_seed_name(PROFILE_Q6K_BASIC), "Legacy");
+	/* ggscope's kernels have no seed enum: their "seed name" says so */
+	assert_non_null(strstr(profile_q4k_seed_name(PROFILE_Q4K_STREAM), "(ggscope)"));
+	assert_non_null(strstr(profile_q4k_seed_name(PROFILE_Q4K_STREAM_DP4A), "(ggscope)"));
+	assert_non_null(strstr(profile_q6k_seed_name(PROFILE_Q6K_STREAM), "(ggscope)"));
+	assert_non_null(strstr(profile_q6k_seed_name(PROFILE_Q6K_STREAM_DP4A), "(ggscope)"));
+	assert_true(profile_q4k_is_stream(PROFILE_Q4K_STREAM));
+	assert_false(profile_q4k_is_stream(PROFILE_Q4K_HW_DP4A));
+	assert_true(profile_q6k_is_stream(PROFILE_Q6K_STREAM_DP4A));
+	assert_false(profile_q6k_is_stream(PROFILE_Q6K_MWV));
+	assert_string_equal(profile_field_name(PROFILE_F_STREAM_WARPS), "stream_warps");
 	assert_string_equal(profile_q4k_name((enum profile_q4k)99), "?");
 	assert_string_equal(profile_field_name(PROFILE_F_W4A16_INTERLEAVED), "w4a16_interleaved");
 	assert_string_equal(profile_origin_name(PROFILE_ENV), "env");
@@ -491,16 +760,23 @@ test_parsers(void **state)
 	assert_non_null(strstr(err.text, "0.0"));
 }
 
-/* Eleven keys, as the seed serialises them, each with value, source and rule. */
+/* The seed's eleven keys and ggscope's stream_warps, each with value,
+ * source and rule. */
 static void
 test_json(void **state)
 {
-	env e = { { "FUSED_GATE_UP", "1", "MWV_Q4K", "", NULL } };
-	gpu_profile p = detect(9, 0, &e);
+	env e = { { "FUSED_GATE_UP", "1", "MWV_Q4K", "", "STREAM_WARPS", "3", NULL } };
+	gpu_profile p = detect_gg(9, 0, &e);
 	struct json_object *o = profile_to_json(&p), *f, *v;
 
 	(void)state;
-	assert_int_equal(json_object_object_length(o), 11);
+	assert_int_equal(json_object_object_length(o), 12);
+	assert_true(json_object_object_get_ex(o, "stream_warps", &f));
+	assert_true(json_object_object_get_ex(f, "value", &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	assert_int_equal(json_object_get_int(v), 3);
+	assert_true(json_object_object_get_ex(f, "source", &v));
+	assert_string_equal(json_object_get_string(v), "env");
 	assert_true(json_object_object_get_ex(o, "q4k", &f));
 	assert_true(json_object_object_get_ex(f, "value", &v));
 	assert_string_equal(json_object_get_string(v), "q4k_mwv");
@@ -549,6 +825,33 @@ test_names_in_registry(void **state)
 	assert_string_equal(variant_resolve("q4k_legacy", QT_Q4_K, 14336, &err)->name, "q4k_chunked");
 }
 
+/* STREAM_WARPS's range and default are the registry's stream WARPS: every
+ * stream kernel the profile can pick takes exactly 1..4, default 2. */
+static void
+test_stream_warps_registry(void **state)
+{
+	int i, w, n = 0;
+
+	(void)state;
+	for (i = 0; i < PROFILE_Q4K_COUNT + PROFILE_Q6K_COUNT; i++) {
+		bool q4k = i < PROFILE_Q4K_COUNT;
+		const char *name = q4k ? profile_q4k_name((enum profile_q4k)i)
+			: profile_q6k_name((enum profile_q6k)(i - PROFILE_Q4K_COUNT));
+		const variant *v = variant_find(name);
+
+		if (q4k ? !profile_q4k_is_stream((enum profile_q4k)i)
+			: !profile_q6k_is_stream((enum profile_q6k)(i - PROFILE_Q4K_COUNT)))
+			continue;
+		n++;
+		assert_non_null(v);
+		assert_int_equal(v->default_warps, PROFILE_STREAM_WARPS_REGISTRY);
+		for (w = 0; w <= PROFILE_STREAM_WARPS_MAX + 1; w++)
+			assert_int_equal(variant_warps_legal(v, w),
+				w >= PROFILE_STREAM_WARPS_MIN && w <= PROFILE_STREAM_WARPS_MAX);
+	}
+	assert_int_equal(n, 4);
+}
+
 int
 main(void)
 {
@@ -556,6 +859,10 @@ main(void)
 		cmocka_unit_test(test_h100_defaults),
 		cmocka_unit_test(test_cc_rules),
 		cmocka_unit_test(test_upstream_rule),
+		cmocka_unit_test(test_ggscope_rule),
+		cmocka_unit_test(test_seed_rule_ignores_stream_vars),
+		cmocka_unit_test(test_stream_variables),
+		cmocka_unit_test(test_stream_warps),
 		cmocka_unit_test(test_presence_semantics),
 		cmocka_unit_test(test_q4k_precedence),
 		cmocka_unit_test(test_q6k_precedence),
@@ -568,6 +875,7 @@ main(void)
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_names_in_registry),
+		cmocka_unit_test(test_stream_warps_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -674,8 +674,8 @@ test_render_profile_popup(void **state)
 
 	(void)state;
 	loaded_model(&m);
-	m.dev.n_fields = 3;
-	for (i = 0; i < 3; i++) {
+	m.dev.n_fields = 4;
+	for (i = 0; i < 4; i++) {
 		snprintf(m.dev.fields[i].name, 24, "field%d", i);
 		snprintf(m.dev.fields[i].value, 48, "value%d", i);
 		snprintf(m.dev.fields[i].origin, 16, i == 2 ? "user" : "auto");
@@ -686,15 +686,17 @@ test_render_profile_popup(void **state)
 	m.popup = POPUP_PROFILE;
 	c = draw(&m, 140, 40, false);
 	assert_screen(c, "for sm_90");
-	assert_screen(c, "field0             value0        auto   rule 0");
-	assert_screen(c, "field2             value2        user   rule 2");
+	assert_screen(c, "field0             value0          auto   rule 0");
+	assert_screen(c, "field2             value2          user   rule 2");
 	assert_screen(c, "MWV_WARPS=5 is set but a user choice wins");
 	assert_screen(c, "Selection: q4_K basic, 1 warp.");
-	/* The header names the first three fields with their origin. */
+	/* The header names the first four fields (the kernels and both warp
+	 * counts) with their origin. */
 	m.popup = POPUP_NONE;
 	canvas_free(c);
 	c = draw(&m, 160, 48, false);
-	assert_screen(c, "field0=value0 (auto)  field1=value1 (auto)  field2=value2 (user)  for sm_90");
+	assert_screen(c, "field0=value0 (auto)  field1=value1 (auto)  field2=value2 (user)  field3=value3 (auto)  "
+		"for sm_90");
 	canvas_free(c);
 	model_free(&m);
 }
