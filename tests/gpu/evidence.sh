@@ -34,8 +34,8 @@ for d in /opt/nvidia/nsight-compute/*; do [ -x "$d/ncu" ] && PATH=$PATH:$d; done
 export PATH
 mkdir -p "$out" || exit 1
 steps=${EVIDENCE_STEPS:-profile real sweep6 sweep4 fidelity ncusec demo ds7b}
-q6knobs=${EVIDENCE_Q6K_KNOBS:-";STREAM_ROWS=2;STREAM_ROWS=1;STREAM_ROWS=2,STREAM_STAGES=4;STREAM_ROWS=1,STREAM_STAGES=4;STREAM_STAGES=2"}
-q4knobs=${EVIDENCE_Q4K_KNOBS:-";STREAM_ROWS=2;STREAM_ROWS=1;STREAM_ROWS=2,STREAM_PIPE=4;STREAM_ROWS=1,STREAM_PIPE=4;STREAM_PIPE=2"}
+q6knobs=${EVIDENCE_Q6K_KNOBS:-";STREAM_ROWS=2;STREAM_ROWS=1;STREAM_ROWS=2,STREAM_STAGES=4;STREAM_STAGES=2"}
+q4knobs=${EVIDENCE_Q4K_KNOBS:-";STREAM_ROWS=2;STREAM_ROWS=2,STREAM_PIPE=4;STREAM_ROWS=1,STREAM_PIPE=4"}
 
 # run NAME SECONDS CMD...: stdout and stderr to OUT/NAME.txt. SIGINT first
 # (a report then writes what it has, marked partial), KILL 10 s later.
@@ -88,8 +88,7 @@ for s in $steps; do
 				"$g" bench --no-cupti --no-ceiling --demo -t blk.0.ffn_down.weight -v q6k_hw_dp4a -w 3 \
 				-n 20 --seed 1
 		done
-		run ours-time 30 "$g" bench --demo -t blk.0.ffn_down.weight -v q6k_hw_dp4a -w 3 -n 20 --seed 1 \
-			--no-counters ;;
+		;;
 	ncusec)
 		for vs in q6_k:4096x14336:q6k_stream_dp4a:1 q4_k:14336x4096:q4k_stream_dp4a:4; do
 			t=${vs%%:*}; rest=${vs#*:}; sh=${rest%%:*}; rest=${rest#*:}; v=${rest%%:*}; w=${rest#*:}
