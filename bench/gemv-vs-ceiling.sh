@@ -212,7 +212,7 @@ if [ "$ncu" = yes ] && [ -s "$out/winners" ]; then
 	echo
 	echo "Nsight Compute (--cache-control all --clock-control none), 5 launches per winner:"
 	while read -r tag type variant warps nbytes cfg; do
-		shape=${tag#*_}
+		shape=${tag#"${type}_"}
 		dflags=
 		[ "$cfg" = - ] || for d in $(echo "$cfg" | tr ',' ' '); do dflags="$dflags -D $d"; done
 		# --warm: ncu itself flushes and invalidates the caches before each

@@ -184,7 +184,7 @@ typedef struct report_rec {
 	char env[64];                 /* "MWV_Q4K=1", "WIDE_Q4K_DISABLE=1", "STREAM_DP4A_Q6K=1", ... */
 	double total_us;              /* summed over this type's selected tensors */
 	double best_total_us;         /* the same with each shape's own winner */
-	bool matches_winners;         /* the profile runs every shape's winner */
+	bool matches_winners;         /* the profile runs each shape's winner or a row as fast (a tie) */
 } report_rec;
 
 typedef struct report_profile {

@@ -141,7 +141,7 @@ html_profile(const report *r, FILE *out)
 		tdn(out, !isnan(rec->best_total_us), "%.2f", rec->best_total_us);
 		fputs("<td>", out);
 		if (rec->matches_winners)
-			fputs("runs every shape's winner", out);
+			fputs("as fast as each shape's winner", out);
 		if (rec->why[0]) {
 			fputs(rec->matches_winners ? "; " : "", out);
 			report_put_xml(out, rec->why);

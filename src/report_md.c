@@ -109,7 +109,7 @@ md_profile(const report *r, FILE *out)
 			rec->warps, report_warps_source(rec), rec->env,
 			report_fmt_num(a, sizeof a, true, "%.2f", rec->total_us),
 			report_fmt_num(b, sizeof b, rec->best_total_us == rec->best_total_us, "%.2f", rec->best_total_us),
-			rec->matches_winners ? "runs every shape's winner" : "");
+			rec->matches_winners ? "as fast as each shape's winner" : "");
 		if (rec->why[0]) {
 			fputs(rec->matches_winners ? "; " : "", out);
 			report_put_md(out, rec->why);

@@ -64,6 +64,14 @@ PY
 EOF
 cat >"$tmp/bin/ncu" <<'EOF'
 #!/bin/sh
+# like ggscope bench, refuse a --shape that is not ROWSxK
+prev=
+for a in "$@"; do
+	if [ "$prev" = --shape ]; then
+		case $a in *[!0-9x]*|x*|*x) echo "ggscope bench: --shape wants ROWSxK: '$a'" >&2; exit 2 ;; esac
+	fi
+	prev=$a
+done
 printf '"ID","Kernel Name","Metric Name","Metric Unit","Metric Value"\n'
 for i in 1 2 3; do
 	printf '"%d","k","gpu__time_duration.sum","nsecond","11,500"\n' $i
