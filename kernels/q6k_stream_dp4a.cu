@@ -8,7 +8,16 @@
  * Q8_1 blocks. Static shared memory as q6k_stream (WARPS <= 4).
  *
  * Per row and 32 weights a lane does 8 dp4a; the -32 offset uses the sum
- * of the Q8_1 values, computed once per step for all STREAM_ROWS rows. */
+ * of the Q8_1 values, computed once per step for all STREAM_ROWS rows.
+ *
+ * Two rows per block, not stream.cuh's four: on the H100 (Q6_K 4096 x
+ * 14336, cold L2, CUPTI) the knob sweep measured 20.4 us at 2 rows and 1
+ * warp against 23.2 at 4 rows (64 registers instead of 96, theoretical
+ * occupancy 50% instead of 31%; BENCHMARKS.md, docs/perf-notes.md). The fp32
+ * form keeps four: at two it spills. -D STREAM_ROWS=N still overrides. */
+#ifndef STREAM_ROWS
+#define STREAM_ROWS 2
+#endif
 #include "q6k_stream.cuh"
 
 extern "C" __global__ void __launch_bounds__(GG_THREADS)
