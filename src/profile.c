@@ -103,7 +103,9 @@ static const struct env_var q6k_env[] = {
  * best) 83.8, 1 90.2, 3 93.4. 4 is fastest on every Q4_K shape and on Q6_K
  * 1024 x 4096; on Q6_K 4096 x 14336 1 warp's GEMV is 3% faster (23.1
  * against 23.8 us), which costs less than 4 gains on Q4_K. The margin over
- * 2 is 2%, from one 10-launch run: re-measure before trusting more. */
+ * 2 is 2%, from one 10-launch run: re-measure before trusting more. Those
+ * sums predate q6k_stream_dp4a's 2 rows per block (its best is then 1 warp,
+ * 20.4 us; 4 warps 22.0), so the choice is due a re-measure with it. */
 #define STREAM_WARPS_SM90 4u
 
 const char *
@@ -406,7 +408,7 @@ detect_q6k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile
 	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
 		p->q6k = PROFILE_Q6K_STREAM_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "
-			"H100, BENCHMARKS.md; 4096 x 14336 23.1 us, hw_dp4a 25.6); the seed: hw_dp4a", cc);
+			"H100, BENCHMARKS.md; 4096 x 14336 20.4 us at 2 rows per block, hw_dp4a 25.6); the seed: hw_dp4a", cc);
 	} else if (cc >= CC_DP4A) {
 		p->q6k = PROFILE_Q6K_HW_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (kept after PMAT-806: mwv Q6_K diverged on the LM head)", cc);
