@@ -19,9 +19,6 @@
  * per warp) the 48 KB of static shared memory. Default 2: 15.5 warps per
  * SM for 4096 rows, all resident at once. */
 #define W_STREAM 4, { 1, 2, 3, 4 }, 2
-/* q6k_stream_dp4a runs 2 rows per block (its .cu): 1 warp was fastest on
- * the H100 at 4096 x 14336 (20.4 us; 22.0 at 2 warps). */
-#define W_STREAM_2ROWS 4, { 1, 2, 3, 4 }, 1
 
 static const variant registry[] = {
 	{ "q4k_basic", "q4k_basic", "q4k_basic.cu", VARIANT_GEMV, QT_Q4_K, VARIANT_X_F32, VARIANT_GRID_ROW,
@@ -73,7 +70,7 @@ static const variant registry[] = {
 	  W_STREAM, "warps splitting each 4-row group's k", false, 0,
 	  "cp.async 16-byte copies 3 stages deep per warp, 4 rows per block sharing x" },
 	{ "q6k_stream_dp4a", "q6k_stream_dp4a", "q6k_stream_dp4a.cu", VARIANT_GEMV, QT_Q6_K, VARIANT_X_Q8_1,
-	  VARIANT_GRID_STRIDE, W_STREAM_2ROWS, "warps splitting each 2-row group's k", false, 0,
+	  VARIANT_GRID_STRIDE, W_STREAM, "warps splitting each 2-row group's k", false, 0,
 	  "cp.async 16-byte copies 3 stages deep per warp, 2 rows per block sharing Q8_1 x, dp4a" },
 	{ "quantize_q8_1", "quantize_q8_1", "q8_1.cu", VARIANT_QUANTIZE, QT_Q8_1, VARIANT_X_F32, VARIANT_GRID_VALUES,
 	  W8, "warps per block (fixed)", true, 0,
