@@ -126,6 +126,35 @@ __device__ __forceinline__ void q4s_dot_f32(const gg_u4 &q, const stream_x32 &x,
 	*hi = h;
 }
 
+/* The lane's Q8_1 x for super-block b (column 0 when !valid, so that every
+ * load stays in bounds): its two 16-value runs of sub-blocks 2c, 2c+1. */
+__device__ __forceinline__ void q4s_load_x8(const void *xv, int b, bool valid, int c, int hh, stream_x8 *x)
+{
+	const int bx = valid ? b : 0;
+	stream_load_x8((const u8 *)xv, bx * 8 + 2 * c, bx * 8 + 2 * c + 1, 16 * hh, x);
+}
+
+/* One step of the Q8_1 form with x already loaded: every row. */
+__device__ __forceinline__ void q4s_step_q8(const q4s_stage &st, const stream_x8 &x, bool valid, int lane,
+					    float acc[STREAM_ROWS])
+{
+	const float xs_lo = x.d_lo * (float)x.sum_lo, xs_hi = x.d_hi * (float)x.sum_hi;
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++) {
+		const q4s_scales s = q4s_unpack(st.h[r], lane, 1.0f);
+		const u32 qw[4] = { st.q[r].x, st.q[r].y, st.q[r].z, st.q[r].w };
+		int dl = 0, dh = 0;
+#pragma unroll
+		for (int t = 0; t < 4; t++) {
+			dl = __dp4a((int)(qw[t] & 0x0F0F0F0Fu), x.lo[t], dl);
+			dh = __dp4a((int)((qw[t] >> 4) & 0x0F0F0F0Fu), x.hi[t], dh);
+		}
+		const float v = (s.s_lo * (x.d_lo * (float)dl) + s.s_hi * (x.d_hi * (float)dh)) -
+				(s.m_lo * xs_lo + s.m_hi * xs_hi);
+		acc[r] += valid ? v : 0.0f;
+	}
+}
+
 /* One step for one lane: read x for super-block b, then every row. `valid`
  * false (an octet past the row's end) adds nothing; its x index is clamped
  * to column 0 so every load stays in bounds. */
@@ -150,22 +179,8 @@ __device__ __forceinline__ void q4s_step(const q4s_stage &st, int b, bool valid,
 		}
 	} else {
 		stream_x8 x;
-		stream_load_x8((const u8 *)xv, bx * 8 + 2 * c, bx * 8 + 2 * c + 1, 16 * hh, &x);
-		const float xs_lo = x.d_lo * (float)x.sum_lo, xs_hi = x.d_hi * (float)x.sum_hi;
-#pragma unroll
-		for (int r = 0; r < STREAM_ROWS; r++) {
-			const q4s_scales s = q4s_unpack(st.h[r], lane, 1.0f);
-			const u32 qw[4] = { st.q[r].x, st.q[r].y, st.q[r].z, st.q[r].w };
-			int dl = 0, dh = 0;
-#pragma unroll
-			for (int t = 0; t < 4; t++) {
-				dl = __dp4a((int)(qw[t] & 0x0F0F0F0Fu), x.lo[t], dl);
-				dh = __dp4a((int)((qw[t] >> 4) & 0x0F0F0F0Fu), x.hi[t], dh);
-			}
-			const float v = (s.s_lo * (x.d_lo * (float)dl) + s.s_hi * (x.d_hi * (float)dh)) -
-					(s.m_lo * xs_lo + s.m_hi * xs_hi);
-			acc[r] += valid ? v : 0.0f;
-		}
+		q4s_load_x8(xv, b, valid, c, hh, &x);
+		q4s_step_q8(st, x, valid, lane, acc);
 	}
 }
 
@@ -211,12 +226,25 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 				b_load += WARPS * STREAM_SB_PER_STEP;
 			}
 		int b = b0;
+		/* STREAM_XPREFETCH (Q8_1 form): x of the next step is loaded
+		 * before this step's compute, so no step starts by waiting on x */
+		stream_x8 xc;
+		if constexpr (Q8 && STREAM_XPREFETCH)
+			q4s_load_x8(xv, b, b < nb, c, hh, &xc);
 		for (int i0 = 0; i0 < cnt; i0 += STREAM_PIPE) {
 #pragma unroll
 			for (int j = 0; j < STREAM_PIPE; j++) {
 				const int i = i0 + j;
 				if (i < cnt) {
-					q4s_step<Q8>(st[j], b, b < nb, xv, lane, c, hh, acc);
+					if constexpr (Q8 && STREAM_XPREFETCH) {
+						const int bn = b + WARPS * STREAM_SB_PER_STEP;
+						stream_x8 xn;
+						q4s_load_x8(xv, bn, bn < nb, c, hh, &xn);
+						q4s_step_q8(st[j], xc, b < nb, lane, acc);
+						xc = xn;
+					} else {
+						q4s_step<Q8>(st[j], b, b < nb, xv, lane, c, hh, acc);
+					}
 					b += WARPS * STREAM_SB_PER_STEP;
 					if (i + STREAM_PIPE < cnt) {
 						q4s_load(&st[j], qp, hoff, b_load < nb, stride);

@@ -111,6 +111,51 @@ __device__ __forceinline__ u32 q6s_merge(u32 nib, u32 hi)
 	return (nib & 0x0F0F0F0Fu) | (hi & 0xF0F0F0F0u);
 }
 
+/* The lane's Q8_1 x for step s (super-block 4s + o; column 0 past the
+ * row's end, so every load stays in bounds). */
+__device__ __forceinline__ void q6s_load_x8(const void *xv, int s, int nb, int lane, stream_x8 *x)
+{
+	const int o = lane >> 3, t = lane & 7;
+	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
+	const int b = STREAM_SB_PER_STEP * s + o;
+	const int bx = b < nb ? b : 0;
+	stream_load_x8((const u8 *)xv, bx * 8 + 4 * hh + a, bx * 8 + 4 * hh + a + 2, 16 * s2, x);
+}
+
+/* One step of the Q8_1 form with x already loaded: every row. */
+__device__ __forceinline__ void q6s_step_q8(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const size_t rowoff[STREAM_ROWS],
+					    int s, int nb, const stream_x8 &x, int lane, float acc[STREAM_ROWS])
+{
+	const int o = lane >> 3, t = lane & 7;
+	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
+	const bool valid = STREAM_SB_PER_STEP * s + o < nb;
+	const int ql_at = 64 * hh + 32 * a + 16 * s2, qh_at = 128 + 32 * hh + 16 * s2;
+	const int sc_at = 192 + 8 * hh + 2 * a + s2;
+	const int off_lo = 32 * x.sum_lo, off_hi = 32 * x.sum_hi;
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++) {
+		const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & 15) + Q6K_BYTES * o;
+		const u8 *sb = (const u8 *)slot[r] + at;
+		u32 ql[4], qh[4];
+		q6s_read16(sb + ql_at, at + ql_at, ql);
+		q6s_read16(sb + qh_at, at + qh_at, qh);
+		const int sc_lo = ((const i8 *)sb)[sc_at], sc_hi = ((const i8 *)sb)[sc_at + 4];
+		const float d = gg_h2f((u16)gg_ld_u16(sb + 208));
+		int dl = 0, dh = 0;
+#pragma unroll
+		for (int k4 = 0; k4 < 4; k4++) {
+			/* clean 6-bit bytes: dp4a reads all 8 bits */
+			const u32 vl = (ql[k4] & 0x0F0F0F0Fu) | ((qh[k4] << (4 - 2 * a)) & 0x30303030u);
+			const u32 vh = ((ql[k4] >> 4) & 0x0F0F0F0Fu) | ((qh[k4] >> (2 * a)) & 0x30303030u);
+			dl = __dp4a((int)vl, x.lo[k4], dl);
+			dh = __dp4a((int)vh, x.hi[k4], dh);
+		}
+		const float v = d * (x.d_lo * (float)(sc_lo * (dl - off_lo)) +
+				     x.d_hi * (float)(sc_hi * (dh - off_hi)));
+		acc[r] += valid ? v : 0.0f;
+	}
+}
+
 /* One step for one lane from its ring slot: x for super-block 4s + o, then
  * every row. `valid` false (octet past the row's end) adds nothing and
  * reads x at column 0; its shared-memory reads stay inside the slot. */
@@ -166,30 +211,8 @@ __device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const si
 		}
 	} else {
 		stream_x8 x;
-		stream_load_x8((const u8 *)xv, bx * 8 + 4 * hh + a, bx * 8 + 4 * hh + a + 2, 16 * s2, &x);
-		const int off_lo = 32 * x.sum_lo, off_hi = 32 * x.sum_hi;
-#pragma unroll
-		for (int r = 0; r < STREAM_ROWS; r++) {
-			const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & 15) + Q6K_BYTES * o;
-			const u8 *sb = (const u8 *)slot[r] + at;
-			u32 ql[4], qh[4];
-			q6s_read16(sb + ql_at, at + ql_at, ql);
-			q6s_read16(sb + qh_at, at + qh_at, qh);
-			const int sc_lo = ((const i8 *)sb)[sc_at], sc_hi = ((const i8 *)sb)[sc_at + 4];
-			const float d = gg_h2f((u16)gg_ld_u16(sb + 208));
-			int dl = 0, dh = 0;
-#pragma unroll
-			for (int k4 = 0; k4 < 4; k4++) {
-				/* clean 6-bit bytes: dp4a reads all 8 bits */
-				const u32 vl = (ql[k4] & 0x0F0F0F0Fu) | ((qh[k4] << (4 - 2 * a)) & 0x30303030u);
-				const u32 vh = ((ql[k4] >> 4) & 0x0F0F0F0Fu) | ((qh[k4] >> (2 * a)) & 0x30303030u);
-				dl = __dp4a((int)vl, x.lo[k4], dl);
-				dh = __dp4a((int)vh, x.hi[k4], dh);
-			}
-			const float v = d * (x.d_lo * (float)(sc_lo * (dl - off_lo)) +
-					     x.d_hi * (float)(sc_hi * (dh - off_hi)));
-			acc[r] += valid ? v : 0.0f;
-		}
+		q6s_load_x8(xv, s, nb, lane, &x);
+		q6s_step_q8(slot, rowoff, s, nb, x, lane, acc);
 	}
 }
 
@@ -237,6 +260,11 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 			}
 			gg_cp_commit();
 		}
+		/* STREAM_XPREFETCH (Q8_1 form): x of the next step is loaded
+		 * before this step's wait and compute, so no step waits on x */
+		stream_x8 xc;
+		if constexpr (Q8 && STREAM_XPREFETCH)
+			q6s_load_x8(xv, warp, nb, lane, &xc);
 		for (int i = 0; i < cnt; i++) {
 			const int jn = i + STREAM_STAGES - 1;
 			if (jn < cnt) {
@@ -245,9 +273,18 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 					  q6s_nsb(nb, sj), clast && sj == nsteps - 1, lane);
 			}
 			gg_cp_commit();
-			gg_cp_wait<STREAM_STAGES - 1>();
-			__syncwarp();
-			q6s_step<Q8>(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, xv, lane, acc);
+			if constexpr (Q8 && STREAM_XPREFETCH) {
+				stream_x8 xn;
+				q6s_load_x8(xv, warp + (i + 1) * WARPS, nb, lane, &xn);
+				gg_cp_wait<STREAM_STAGES - 1>();
+				__syncwarp();
+				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, xc, lane, acc);
+				xc = xn;
+			} else {
+				gg_cp_wait<STREAM_STAGES - 1>();
+				__syncwarp();
+				q6s_step<Q8>(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, xv, lane, acc);
+			}
 			__syncwarp();
 		}
 		gg_cp_wait<0>();

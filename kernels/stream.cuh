@@ -28,6 +28,10 @@
  *                 (q4k_stream sets 2)
  *   STREAM_STAGES Q6_K shared-memory stages per warp, 2..4, default 3;
  *                 WARPS * STAGES * ROWS * 864 bytes must fit 48 KB
+ *   STREAM_XPREFETCH  0 or 1, default 0: the Q8_1 forms load the next
+ *                 step's x before computing this one (ncu on the H100: the
+ *                 top stall of both dp4a kernels is the L1TEX scoreboard,
+ *                 x missing L1 a third of the time; docs/perf-notes.md)
  *
  * GG_HOST_EMU: the emulator build (tests/emu) gets plain C++ versions of
  * the PTX below. Its cp.async is deferred until cp.async.wait_group, so
@@ -42,6 +46,13 @@
 #endif
 #if STREAM_ROWS < 1 || STREAM_ROWS > 8
 #error "STREAM_ROWS must be in 1..8"
+#endif
+
+#ifndef STREAM_XPREFETCH
+#define STREAM_XPREFETCH 0
+#endif
+#if STREAM_XPREFETCH != 0 && STREAM_XPREFETCH != 1
+#error "STREAM_XPREFETCH must be 0 or 1"
 #endif
 
 /* Super-blocks per warp step: 8 lanes share one super-block, so a warp

@@ -4,6 +4,9 @@
 # gguf-py. No GPU involved: this catches indexing, scale-unpacking, shuffle
 # and barrier mistakes before a kernel ever reaches a device.
 # Needs a C++17 compiler with _Float16 (g++ >= 12 on x86-64); skips without.
+# EMU_DEFINES: extra -D flags for every kernel (a knob setting, as
+# ggscope bench -D); EMU_ONLY: only these GEMV variants (space list; the
+# Q8_1 quantizer always runs).
 set -u
 : "${GGSCOPE:?run through make check}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -40,9 +43,14 @@ PY
 : >"$tmp/table.inc"
 objs=""
 while read -r name entry file warps kind; do
+	if [ -n "${EMU_ONLY:-}" ] && [ "$kind" = GEMV ]; then
+		case " $EMU_ONLY " in *" $name "*) ;; *) continue ;; esac
+	fi
 	o="$tmp/${name}_w$warps.o"
+	# shellcheck disable=SC2086 # EMU_DEFINES is a list of flags
 	"$CXX" -std=c++17 -O1 -w -include "$emu/emu.h" -DWARPS="$warps" -D"$entry=${name}_w$warps" \
-		-x c++ -c "$kdir/$file" -o "$o" || fail "compiling $file for the emulator (warps $warps)"
+		${EMU_DEFINES:-} -x c++ -c "$kdir/$file" -o "$o" ||
+		fail "compiling $file for the emulator (warps $warps${EMU_DEFINES:+, $EMU_DEFINES})"
 	echo "EMU_$kind($name, $warps)" >>"$tmp/table.inc"
 	objs="$objs $o"
 done <"$tmp/list"

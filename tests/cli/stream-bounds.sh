@@ -7,7 +7,8 @@
 # AddressSanitizer on buffers of the exact size (EMU_EXACT_ALLOC), at the
 # emulator's shapes (n = 37, 3, 9, 5, 2 rows: every tail case): any byte
 # read past W, x or the Q8_1 vector fails the test, as does a wrong result.
-# Needs g++ with _Float16 and libasan; skips without.
+# Needs g++ with _Float16 and libasan; skips without. EMU_DEFINES: extra -D
+# flags for the kernels (a knob setting, as ggscope bench -D).
 set -u
 : "${GGSCOPE:?run through make check}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -32,8 +33,9 @@ san="-fsanitize=address -fno-omit-frame-pointer"
 objs=""
 for v in q4k_stream q4k_stream_dp4a q6k_stream q6k_stream_dp4a; do
 	for w in 1 3; do
+		# shellcheck disable=SC2086 # EMU_DEFINES (a knob setting) is a list of flags
 		"$CXX" -std=c++17 -O1 -g $san -w -include "$emu/emu.h" -DWARPS=$w -D"$v=${v}_w$w" \
-			-x c++ -c "$kdir/$v.cu" -o "$tmp/${v}_w$w.o" || fail "compiling $v.cu (warps $w)"
+			${EMU_DEFINES:-} -x c++ -c "$kdir/$v.cu" -o "$tmp/${v}_w$w.o" || fail "compiling $v.cu (warps $w)"
 		echo "EMU_GEMV($v, $w)" >>"$tmp/table.inc"
 		objs="$objs $tmp/${v}_w$w.o"
 	done
