@@ -237,9 +237,9 @@ static void
 html_outliers(const report *r, FILE *out)
 {
 	const report_outliers *o = &r->outliers;
-	report_layer_agg *agg = NULL;
+	char summary[1024];
 	char lay[24];
-	size_t i, n, shown = 0;
+	size_t i;
 
 	fputs("<h2>Outliers</h2>\n", out);
 	if (!o->available) {
@@ -253,14 +253,9 @@ html_outliers(const report *r, FILE *out)
 	fprintf(out, ". The seed's rule flags max|x| &gt; %g x rms(x); ggscope routes a GEMV to fp32 when the Q8_1 "
 		"error of the bulk channels or the simulated GEMV error exceeds %g%%, or an fp16 hazard exists.</p>\n",
 		o->threshold, 100 * o->tolerance);
-	n = report_layer_aggregate(r, &agg);
-	fputs("<p><b>Layers that need the fp32 route:</b> ", out);
-	for (i = 0; i < n; i++)
-		if (agg[i].fp32)
-			fprintf(out, "%s%s", shown++ ? ", " : "", report_fmt_layer(lay, sizeof lay, agg[i].layer));
-	fprintf(out, "%s (%zu of %zu GEMVs; the seed's rule flags %zu).</p>\n", shown ? "" : "none", o->n_fp32,
-		o->n_rows, o->n_seed_flagged);
-	free(agg);
+	report_fp32_summary(r, summary, sizeof summary);
+	fprintf(out, "<p><b>Layers that need the fp32 route:</b>%s</p>\n",
+		summary + strlen("Layers that need the fp32 route:"));
 	report_svg_chart(r, out, 0, 0, true);
 	fputs("<table>\n<tr><th>layer</th><th>tensor</th><th>k</th><th>max/rms</th><th>seed rule</th><th>eps_bulk</th>"
 		"<th>GEMV sim</th><th>verdict</th><th>reason</th></tr>\n", out);

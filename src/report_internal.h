@@ -71,4 +71,9 @@ size_t report_layer_aggregate(const report *r, report_layer_agg **out);
 /* "layer 3" or "non-block" for -1. Returns buf. */
 const char *report_fmt_layer(char *buf, size_t len, long layer);
 
+/* The outlier section's summary sentence, as plain text (layer labels
+ * need no escaping in md or html): "Layers that need the fp32 route: 1, 3
+ * (4 of 14 GEMVs; the seed's rule flags 14)." or "...: none (...)". */
+void report_fp32_summary(const report *r, char *buf, size_t len);
+
 #endif

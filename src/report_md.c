@@ -229,9 +229,9 @@ static void
 md_outliers(const report *r, FILE *out)
 {
 	const report_outliers *o = &r->outliers;
-	report_layer_agg *agg = NULL;
+	char summary[1024];
 	char a[32], b[32], c[32], lay[24];
-	size_t i, n, shown = 0;
+	size_t i;
 
 	fprintf(out, "## Outliers\n\n");
 	if (!o->available) {
@@ -245,14 +245,8 @@ md_outliers(const report *r, FILE *out)
 	fprintf(out, ". The seed's rule flags max|x| > %g x rms(x); ggscope routes a GEMV to fp32 when the Q8_1 error "
 		"of the bulk channels or the simulated GEMV error exceeds %g%%, or an fp16 hazard exists.\n\n",
 		o->threshold, 100 * o->tolerance);
-	n = report_layer_aggregate(r, &agg);
-	fputs("Layers that need the fp32 route: ", out);
-	for (i = 0; i < n; i++)
-		if (agg[i].fp32)
-			fprintf(out, "%s%s", shown++ ? ", " : "", report_fmt_layer(lay, sizeof lay, agg[i].layer));
-	fprintf(out, "%s (%zu of %zu GEMVs; the seed's rule flags %zu).\n\n", shown ? "" : "none", o->n_fp32,
-		o->n_rows, o->n_seed_flagged);
-	free(agg);
+	report_fp32_summary(r, summary, sizeof summary);
+	fprintf(out, "%s\n\n", summary);
 	fprintf(out, "| layer | tensor | k | max/rms | seed rule | eps_bulk | GEMV sim | verdict | reason |\n"
 		"| --- | --- | ---: | ---: | --- | ---: | ---: | --- | --- |\n");
 	for (i = 0; i < o->n_rows; i++) {

@@ -368,6 +368,25 @@ report_fmt_layer(char *buf, size_t len, long layer)
 	return buf;
 }
 
+void
+report_fp32_summary(const report *r, char *buf, size_t len)
+{
+	const report_outliers *o = &r->outliers;
+	report_layer_agg *agg = NULL;
+	size_t n = report_layer_aggregate(r, &agg), i, used, shown = 0;
+	char lay[24];
+
+	used = (size_t)snprintf(buf, len, "Layers that need the fp32 route: ");
+	for (i = 0; i < n && used < len; i++)
+		if (agg[i].fp32)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", shown++ ? ", " : "",
+						 report_fmt_layer(lay, sizeof lay, agg[i].layer));
+	if (used < len)
+		snprintf(buf + used, len - used, "%s (%zu of %zu GEMVs; the seed's rule flags %zu).",
+			 shown ? "" : "none", o->n_fp32, o->n_rows, o->n_seed_flagged);
+	free(agg);
+}
+
 size_t
 report_layer_aggregate(const report *r, report_layer_agg **out)
 {
