@@ -16,6 +16,7 @@
 
 #include "bench.h"
 #include "fake_gpu.h"
+#include "fake_kernels.h"
 #include "quant.h"
 
 /* ---------------------------------------------------------------- simulated kernels */
@@ -89,26 +90,13 @@ static void sim_off(struct fake *f, const gpu_launch_cfg *c, void **p) { gemv(f,
 static void sim_q8(struct fake *f, const gpu_launch_cfg *c, void **p) { gemv(f, p, true, 1, 1.0f); }
 static void sim_crash(struct fake *f, const gpu_launch_cfg *c, void **p) { f->sticky_next_sync = 1; }
 
-static void
-sim_quantize(struct fake *f, const gpu_launch_cfg *c, void **p)
-{
-	uint64_t x, q;
-	int k;
-
-	memcpy(&x, p[0], 8);
-	memcpy(&q, p[1], 8);
-	memcpy(&k, p[2], 4);
-	quant_quantize_q8_1((const float *)fake_mem(f, x, (size_t)k * 4),
-		fake_mem(f, q, (size_t)k / 32 * Q8_1_BYTES), k);
-}
-
 static const struct fake_kernel kernels[] = {
 	{ "gemv_ok", 5, { 8, 8, 8, 4, 4 }, sim_ok },
 	{ "gemv_half", 5, { 8, 8, 8, 4, 4 }, sim_half },
 	{ "gemv_off", 5, { 8, 8, 8, 4, 4 }, sim_off },
 	{ "gemv_q8", 5, { 8, 8, 8, 4, 4 }, sim_q8 },
 	{ "gemv_crash", 5, { 8, 8, 8, 4, 4 }, sim_crash },
-	{ "quantize_q8_1", 3, { 8, 8, 4 }, sim_quantize },
+	{ "quantize_q8_1", 3, { 8, 8, 4 }, fake_quantize_q8_1 },
 	{ "quantize_nothing", 3, { 8, 8, 4 }, NULL },
 	{ NULL, 0, { 0 }, NULL }
 };

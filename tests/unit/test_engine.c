@@ -16,6 +16,7 @@
 
 #include "engine.h"
 #include "fake_gpu.h"
+#include "fake_kernels.h"
 #include "gguf_write.h"
 #include "jit.h"
 #include "job.h"
@@ -30,64 +31,9 @@
 
 static uint32_t sim_type; /* the weight type under test */
 
-/* y = W x in float, every row times `scale`; x is float or Q8_1 blocks. */
-static void
-gemv(struct fake *f, void **p, bool q8, float scale)
-{
-	uint64_t y, w, x, row_bytes;
-	int k, n, r, c;
-	float *row, *xv, *yv;
-	const uint8_t *wv, *xb;
-
-	memcpy(&y, p[0], 8);
-	memcpy(&w, p[1], 8);
-	memcpy(&x, p[2], 8);
-	memcpy(&k, p[3], 4);
-	memcpy(&n, p[4], 4);
-	assert_true(quant_row_bytes(sim_type, (uint64_t)k, &row_bytes));
-	yv = (float *)fake_mem(f, y, (size_t)n * 4);
-	wv = fake_mem(f, w, (size_t)(row_bytes * (uint64_t)n));
-	xb = fake_mem(f, x, 4);
-	assert_non_null(yv);
-	assert_non_null(wv);
-	assert_non_null(xb);
-	row = xmalloc((size_t)k * sizeof(*row));
-	xv = xmalloc((size_t)k * sizeof(*xv));
-	for (c = 0; c < k; c++) {
-		const uint8_t *blk = xb + (c / 32) * Q8_1_BYTES;
-
-		xv[c] = q8 ? quant_f16_to_f32((uint16_t)(blk[0] | blk[1] << 8)) * (float)(int8_t)blk[4 + c % 32] :
-			((const float *)xb)[c];
-	}
-	for (r = 0; r < n; r++) {
-		float acc = 0;
-
-		assert_int_equal(quant_dequant_row(sim_type, wv + (uint64_t)r * row_bytes, row, k, NULL), 0);
-		for (c = 0; c < k; c++)
-			acc += row[c] * xv[c];
-		yv[r] = acc * scale;
-	}
-	free(row);
-	free(xv);
-}
-
-static void sim_ok(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; gemv(f, p, false, 1.0f); }
-static void sim_wrong(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; gemv(f, p, false, 1.01f); }
-static void sim_q8(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; gemv(f, p, true, 1.0f); }
-
-static void
-sim_quantize(struct fake *f, const gpu_launch_cfg *c, void **p)
-{
-	uint64_t x, q;
-	int k;
-
-	(void)c;
-	memcpy(&x, p[0], 8);
-	memcpy(&q, p[1], 8);
-	memcpy(&k, p[2], 4);
-	quant_quantize_q8_1((const float *)fake_mem(f, x, (size_t)k * 4),
-		fake_mem(f, q, (size_t)k / 32 * Q8_1_BYTES), k);
-}
+static void sim_ok(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; fake_gemv(f, p, sim_type, false, 1.0f); }
+static void sim_wrong(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; fake_gemv(f, p, sim_type, false, 1.01f); }
+static void sim_q8(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; fake_gemv(f, p, sim_type, true, 1.0f); }
 
 /* The registry's entry names: basic computes right, vectorized 1 % off,
  * the dp4a ones read Q8_1. */
@@ -96,7 +42,7 @@ static const struct fake_kernel kernels[] = {
 	{ "q4k_mwv", 5, { 8, 8, 8, 4, 4 }, sim_ok },
 	{ "q4k_vectorized", 5, { 8, 8, 8, 4, 4 }, sim_wrong },
 	{ "q4k_hw_dp4a", 5, { 8, 8, 8, 4, 4 }, sim_q8 },
-	{ "quantize_q8_1", 3, { 8, 8, 4 }, sim_quantize },
+	{ "quantize_q8_1", 3, { 8, 8, 4 }, fake_quantize_q8_1 },
 	{ NULL, 0, { 0 }, NULL }
 };
 
@@ -206,14 +152,14 @@ variant_index(const model_tensor *t, const char *name)
 }
 
 static job
-cell_job(const model *m, int kind, size_t tensor, int variant, int warps)
+cell_job(const model *m, int kind, size_t tensor, int vi, int warps)
 {
 	job j;
 
 	memset(&j, 0, sizeof(j));
 	j.kind = kind;
 	j.tensor = tensor;
-	j.variant = variant;
+	j.variant = vi;
 	j.warps = warps;
 	j.l2_cold = true;
 	j.act_gen = m->act_gen;

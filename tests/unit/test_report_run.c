@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fake_gpu.h"
+#include "fake_kernels.h"
 #include "gguf.h"
 #include "gguf_write.h"
 #include "profile.h"
@@ -158,71 +159,15 @@ test_generate(void **state)
 /* Host "kernels" on the fake backend (tests/unit/fake_gpu.c): q4k_mwv
  * computes y = W x right, q4k_vectorized 0.1% off (wrong for the fp32
  * tolerance), q4k_mwv_dp4a reads the Q8_1 x the quantizer wrote. */
-static void
-sim_gemv(struct fake *f, void **p, bool q8, float scale)
-{
-	uint64_t y, w, x, row_bytes;
-	int k, n, r, c;
-	float *row, *xv, *yv;
-	const uint8_t *wv, *xq;
-
-	memcpy(&y, p[0], 8);
-	memcpy(&w, p[1], 8);
-	memcpy(&x, p[2], 8);
-	memcpy(&k, p[3], 4);
-	memcpy(&n, p[4], 4);
-	assert_true(quant_row_bytes(QT_Q4_K, (uint64_t)k, &row_bytes));
-	yv = (float *)fake_mem(f, y, (size_t)n * 4);
-	wv = fake_mem(f, w, (size_t)(row_bytes * (uint64_t)n));
-	xq = fake_mem(f, x, 4);
-	assert_non_null(yv);
-	assert_non_null(wv);
-	assert_non_null(xq);
-	row = malloc((size_t)k * sizeof *row);
-	xv = malloc((size_t)k * sizeof *xv);
-	for (c = 0; c < k; c++) {
-		if (q8) {
-			const uint8_t *blk = xq + (c / 32) * Q8_1_BYTES;
-
-			xv[c] = quant_f16_to_f32((uint16_t)(blk[0] | blk[1] << 8)) * (float)(int8_t)blk[4 + c % 32];
-		} else
-			memcpy(&xv[c], xq + 4 * (size_t)c, 4);
-	}
-	for (r = 0; r < n; r++) {
-		float acc = 0;
-
-		assert_int_equal(quant_dequant_row(QT_Q4_K, wv + (uint64_t)r * row_bytes, row, k, NULL), 0);
-		for (c = 0; c < k; c++)
-			acc += row[c] * xv[c];
-		yv[r] = acc * scale;
-	}
-	free(row);
-	free(xv);
-}
-
-static void sim_right(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; sim_gemv(f, p, false, 1.0f); }
-static void sim_wrong(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; sim_gemv(f, p, false, 1.001f); }
-static void sim_dp4a(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; sim_gemv(f, p, true, 1.0f); }
-
-static void
-sim_quantize(struct fake *f, const gpu_launch_cfg *c, void **p)
-{
-	uint64_t x, q;
-	int k;
-
-	(void)c;
-	memcpy(&x, p[0], 8);
-	memcpy(&q, p[1], 8);
-	memcpy(&k, p[2], 4);
-	quant_quantize_q8_1((const float *)fake_mem(f, x, (size_t)k * 4),
-		fake_mem(f, q, (size_t)k / 32 * Q8_1_BYTES), k);
-}
+static void sim_right(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; fake_gemv(f, p, QT_Q4_K, false, 1.0f); }
+static void sim_wrong(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; fake_gemv(f, p, QT_Q4_K, false, 1.001f); }
+static void sim_dp4a(struct fake *f, const gpu_launch_cfg *c, void **p) { (void)c; fake_gemv(f, p, QT_Q4_K, true, 1.0f); }
 
 static const struct fake_kernel sim_kernels[] = {
 	{ "q4k_mwv", 5, { 8, 8, 8, 4, 4 }, sim_right },
 	{ "q4k_vectorized", 5, { 8, 8, 8, 4, 4 }, sim_wrong },
 	{ "q4k_mwv_dp4a", 5, { 8, 8, 8, 4, 4 }, sim_dp4a },
-	{ "quantize_q8_1", 3, { 8, 8, 4 }, sim_quantize },
+	{ "quantize_q8_1", 3, { 8, 8, 4 }, fake_quantize_q8_1 },
 	{ NULL, 0, { 0 }, NULL }
 };
 
