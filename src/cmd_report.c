@@ -4,7 +4,7 @@
  * per-layer outlier table, as md, json, csv or html.
  *
  * Ctrl-C during the sweep stops it at the next step and writes what was
- * measured, marked partial (a second Ctrl-C ends the program at once; the
+ * measured, marked partial (a second Ctrl-C, 0.5 s or more later, ends the program at once; the
  * destination is never half-written: files are written to a temporary name
  * and renamed). */
 #include "config.h"
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -205,15 +206,28 @@ parse_args(int argc, char **argv, struct args *a)
 /* ---------------------------------------------------------------- Ctrl-C */
 
 static volatile sig_atomic_t interrupted;
+static struct timespec first_sigint;
 
-/* The first Ctrl-C asks the sweep to stop; the default action comes back,
- * so a second one ends the program. */
+/* The first Ctrl-C asks the sweep to stop; a second one ends the program,
+ * unless it comes within half a second of the first: that is the same
+ * interrupt delivered twice (timeout(1) signals the child and then its
+ * whole process group), not a user insisting. clock_gettime and raise are
+ * async-signal-safe. */
 static void
 on_sigint(int sig)
 {
-	(void)sig;
-	interrupted = 1;
-	signal(SIGINT, SIG_DFL);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!interrupted) {
+		interrupted = 1;
+		first_sigint = now;
+		return;
+	}
+	if ((now.tv_sec - first_sigint.tv_sec) * 1000000000L + (now.tv_nsec - first_sigint.tv_nsec) < 500000000L)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* ---------------------------------------------------------------- progress */

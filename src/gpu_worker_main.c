@@ -26,6 +26,12 @@ main(int argc, char **argv)
 	/* A vanished ggscope must end this process through EOF, not SIGPIPE
 	 * half-way through a reply. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A terminal's Ctrl-C reaches the whole process group, this process
+	 * too. ggscope decides what an interrupt stops (a report finishes the
+	 * launch in flight and writes what it has); dying here instead would
+	 * turn that launch into a "worker died of signal 2" error. ggscope
+	 * ends this process by closing the socket. */
+	signal(SIGINT, SIG_IGN);
 	/* CUPTI only sees the kernels of the process it runs in: this one. */
 	cupti_gpu_install();
 	return gpu_worker_serve((int)fd, gpu_cuda_open);
