@@ -28,6 +28,8 @@
 #     --out DIR       keep the JSON and ncu output there (default: a
 #                     temporary directory, removed at exit)
 #
+# GGSCOPE_COMMIT names the commit in the header where the tree has no .git.
+#
 # Every (variant, warps) of the shape's type runs on the same random layer
 # (fixed seeds) and must pass ggscope bench's correctness check to be
 # ranked. The time is ggscope bench's median GEMV time; for the Q8_1 (dp4a)
@@ -82,7 +84,7 @@ q6_k 4096 14336 30.1 17.5us
 q4_k 14336 4096 - 85%
 q4_k 4096 4096 - 75%'
 
-echo "commit $(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+echo "commit ${GGSCOPE_COMMIT:-$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)}," \
 	"$(date -u '+%Y-%m-%d %H:%M UTC'), ceiling $ceiling GB/s, $reps reps, ${warm:+warm}${warm:-cold} L2"
 st=0
 seed=8

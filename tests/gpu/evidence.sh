@@ -8,7 +8,8 @@
 # Usage: tests/gpu/evidence.sh BUILDDIR OUT [REALDIR]
 #   REALDIR holds gemma3-270m-blk1.gguf (bench/fetch-real-layers.sh) and,
 #   optionally, ds7b-output-q6k-4096x3584.gguf (a real Q6_K slice).
-# Environment: EVIDENCE_STEPS (space list of step names to run; default
+# Environment: GGSCOPE_COMMIT (the commit to print: the device's copy of
+# the tree has no .git), EVIDENCE_STEPS (space list of step names to run; default
 # all, in priority order), EVIDENCE_Q4K_KNOBS / EVIDENCE_Q6K_KNOBS (the
 # --knobs of bench/gemv-vs-ceiling.sh).
 #
@@ -49,7 +50,7 @@ run() {
 	echo "$name rc=$rc $(($(date +%s) - t0))s (limit $limit s)" | tee -a "$out/steps.txt"
 }
 
-echo "commit $(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u '+%Y-%m-%d %H:%M UTC')" \
+echo "commit ${GGSCOPE_COMMIT:-$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)}, $(date -u '+%Y-%m-%d %H:%M UTC')" \
 	>"$out/steps.txt"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.draw --format=csv \
 	>"$out/nvidia-smi.txt" 2>&1
