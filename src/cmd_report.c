@@ -24,6 +24,7 @@
 #include "demo.h"
 #include "gguf.h"
 #include "imatrix.h"
+#include "jit.h"
 #include "report.h"
 #include "xalloc.h"
 
@@ -64,6 +65,9 @@ usage(FILE *out)
 		"                       (default 42)\n"
 		"      --arch sm_NN     compile for this architecture (default: the device's;\n"
 		"                       sm_90 without a GPU)\n"
+		"  -D, --define NAME=VALUE\n"
+		"                       build the measured kernels with this #define (a kernel\n"
+		"                       knob, e.g. STREAM_ROWS=2); repeatable, up to %d\n"
 		"      --no-measure     compile and analyse only; launch nothing\n"
 		"      --no-ceiling     do not measure or read the read-bandwidth ceiling\n"
 		"      --no-cupti       do not load CUPTI\n"
@@ -77,7 +81,7 @@ usage(FILE *out)
 		"A progress bar goes to standard error when it is a terminal. Ctrl-C stops the\n"
 		"sweep and writes the partial report, marked partial.\n"
 		"Exit status: 0 report written, 1 error or interrupted (the partial report is\n"
-		"written), 2 usage error.\n");
+		"written), 2 usage error.\n", JIT_MAX_DEFINES);
 }
 
 struct args {
@@ -85,6 +89,7 @@ struct args {
 	int format;                    /* -1: from the output's extension */
 	report_select sel;
 	report_run_opts run;
+	const char *defines[JIT_MAX_DEFINES]; /* -D, as given */
 };
 
 /* Returns -1 to go on, or an exit status. */
@@ -108,6 +113,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "warm", no_argument, NULL, O_WARM },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "arch", required_argument, NULL, O_ARCH },
+		{ "define", required_argument, NULL, 'D' },
 		{ "no-measure", no_argument, NULL, O_NO_MEASURE },
 		{ "no-ceiling", no_argument, NULL, O_NO_CEILING },
 		{ "no-cupti", no_argument, NULL, O_NO_CUPTI },
@@ -127,7 +133,7 @@ parse_args(int argc, char **argv, struct args *a)
 	report_run_opts_default(&a->run);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:t:v:w:n:j:f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:t:v:w:n:j:f:o:D:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (report_parse_layers(&a->sel, optarg, &err) != 0)
@@ -167,6 +173,13 @@ parse_args(int argc, char **argv, struct args *a)
 			a->run.seed = (uint64_t)v;
 			break;
 		case O_ARCH: a->run.arch = optarg; break;
+		case 'D':
+			if (a->run.n_defines == JIT_MAX_DEFINES)
+				return cli_usage_error(CMD, "at most %d --define options", JIT_MAX_DEFINES);
+			if (jit_check_define(optarg, &err) < 0)
+				return cli_usage_error(CMD, "%s", err.text);
+			a->defines[a->run.n_defines++] = optarg;
+			break;
 		case O_NO_MEASURE: a->run.measure = false; break;
 		case O_NO_CEILING: a->run.no_ceiling = true; break;
 		case O_NO_CUPTI: a->run.no_cupti = true; break;
@@ -185,6 +198,10 @@ parse_args(int argc, char **argv, struct args *a)
 		default: return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	/* each define is good by now: what is left to refuse is a name given twice */
+	a->run.defines = a->defines;
+	if (jit_check_defines(a->defines, a->run.n_defines, &err) < 0)
+		return cli_usage_error(CMD, "%s", err.text);
 	if (optind == argc)
 		return cli_usage_error(CMD, "name a model: MODEL.gguf or demo");
 	a->model = argv[optind++];

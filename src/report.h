@@ -205,6 +205,7 @@ typedef struct report_env {
 	char date_utc[32];            /* ISO 8601 */
 	char model[512];              /* path, or the demo's name */
 	char arch[16];                /* what the kernels were compiled for */
+	char defines[256];            /* the rows' -D knobs, space-separated; "" = none */
 	bool device_valid;
 	char device[256];             /* the device's name */
 	char device_line[512];        /* gpu_describe's line */
@@ -346,6 +347,11 @@ typedef struct report_run_opts {
 	struct cupti_gpu *cu;         /* CUPTI on g (only with g); NULL with g: CUDA events */
 	struct jit *j;
 	const char *arch;             /* NULL: the device's, else sm_90 */
+	/* #define knobs for the measured kernels ("NAME=VALUE", jit_config's
+	 * rules); only used when j is NULL (a borrowed jit has its own). The
+	 * flush and ceiling kernels are built without them. */
+	const char *const *defines;
+	int n_defines;
 	bool measure;                 /* false: compile and analyse only */
 	bool no_cupti;
 	bool no_ceiling;

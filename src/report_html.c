@@ -78,6 +78,11 @@ html_env(const report *r, FILE *out)
 		fputs(e->ceiling_valid ? ")" : "", out);
 	}
 	fprintf(out, "</td></tr>\n<tr><th>Kernels built for</th><td>%s</td></tr>\n", e->arch[0] ? e->arch : "n/a");
+	if (e->defines[0]) {
+		fputs("<tr><th>Kernel knobs (-D)</th><td>", out);
+		report_put_xml(out, e->defines);
+		fputs("</td></tr>\n", out);
+	}
 	fprintf(out, "<tr><th>L2</th><td>%s", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
 	if (e->flush[0]) {
 		fputs(": ", out);

@@ -98,6 +98,15 @@ env_json(const report *r)
 	add(d, "note", e->ceiling_valid ? jstr_or_null(e->ceiling_note) : NULL);
 	add(o, "ceiling", d);
 	add(o, "arch", jstr_or_null(e->arch));
+	/* the -D knobs, one string each ([] for the sources' defaults) */
+	d = json_object_new_array();
+	for (const char *p = e->defines, *q; *p != '\0'; p = *q ? q + 1 : q) {
+		q = strchr(p, ' ');
+		if (q == NULL)
+			q = p + strlen(p);
+		json_object_array_add(d, json_object_new_string_len(p, (int)(q - p)));
+	}
+	add(o, "defines", d);
 	add(o, "l2", jstr(e->warm_l2 ? "warm" : "cold"));
 	add(o, "flush", jstr_or_null(e->flush));
 	add(o, "timer", jstr_or_null(e->timer));

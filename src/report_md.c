@@ -55,6 +55,11 @@ md_env(const report *r, FILE *out)
 		fputs(e->ceiling_valid ? ")" : "", out);
 	}
 	fprintf(out, " |\n| Kernels built for | %s |\n", e->arch[0] ? e->arch : "n/a");
+	if (e->defines[0]) {
+		fputs("| Kernel knobs (-D) | ", out);
+		report_put_md(out, e->defines);
+		fputs(" |\n", out);
+	}
 	fprintf(out, "| L2 | %s", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
 	if (e->flush[0]) {
 		fputs(": ", out);

@@ -358,7 +358,7 @@ report_measure_all(report_run_ctx *c)
 	 * --cache-control all; cuMemsetD32 when the kernel cannot be made. */
 	snprintf(r->env.flush, sizeof r->env.flush, "%s", c->o->warm_l2 ? "none (warm)" : "3 x L2 written by cuMemsetD32");
 	if (!c->o->warm_l2) {
-		if ((m->flush = l2flush_new(m->g, c->j, L2FLUSH_READ, &err)) != NULL) {
+		if ((m->flush = l2flush_new(m->g, c->tools_j, L2FLUSH_READ, &err)) != NULL) {
 			bo.flush = m->flush;
 			snprintf(r->env.flush, sizeof r->env.flush, "3 x L2 read by the flush kernel, its records excluded");
 		} else
@@ -368,7 +368,7 @@ report_measure_all(report_run_ctx *c)
 	report_run_step(c, "ceiling");
 	if (c->o->no_ceiling)
 		snprintf(r->env.ceiling_note, sizeof r->env.ceiling_note, "not measured (--no-ceiling)");
-	else if (ceiling_get(m->g, c->j, bench_cupti_timing(&bo) ? m->cu : NULL, NULL, false, &m->ceil, &err) == 0) {
+	else if (ceiling_get(m->g, c->tools_j, bench_cupti_timing(&bo) ? m->cu : NULL, NULL, false, &m->ceil, &err) == 0) {
 		r->env.ceiling_valid = true;
 		r->env.ceiling_gbs = m->ceil.best_gbs;
 		snprintf(r->env.ceiling_note, sizeof r->env.ceiling_note, "%s %s, %s", m->ceil.from_cache ? "cached" :

@@ -316,7 +316,23 @@ report_run(report *r, const gguf_file *f, const report_run_opts *o, errmsg *err)
 		goto fail;
 	if (o->j != NULL)
 		c.j = o->j;
-	else if ((c.j = c.own_j = jit_new(NULL, err)) == NULL)
+	else {
+		jit_config jc;
+
+		memset(&jc, 0, sizeof jc);
+		jc.defines = o->defines;
+		jc.n_defines = o->n_defines;
+		if ((c.j = c.own_j = jit_new(&jc, err)) == NULL)
+			goto fail;
+		for (int i = 0; i < o->n_defines; i++)
+			snprintf(r->env.defines + strlen(r->env.defines), sizeof r->env.defines - strlen(r->env.defines),
+				 "%s%s", i ? " " : "", o->defines[i]);
+	}
+	/* The flush and ceiling kernels are the instruments: a knob must not
+	 * change them, nor the ceiling cached from them. */
+	if (c.own_j == NULL || o->n_defines == 0)
+		c.tools_j = c.j;
+	else if ((c.tools_j = c.own_tools_j = jit_new(NULL, err)) == NULL)
 		goto fail;
 	/* steps: the builds, one per measured row (and the ceiling), one for
 	 * the outlier table */
@@ -351,11 +367,13 @@ report_run(report *r, const gguf_file *f, const report_run_opts *o, errmsg *err)
 			snprintf(r->outliers.why, sizeof r->outliers.why, "not built: the run was interrupted");
 	}
 	report_measure_close(&c);
+	jit_free(c.own_tools_j);
 	jit_free(c.own_j);
 	report_finish(r);
 	return 0;
 fail:
 	report_measure_close(&c);
+	jit_free(c.own_tools_j);
 	jit_free(c.own_j);
 	return -1;
 }

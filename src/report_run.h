@@ -18,6 +18,9 @@ typedef struct report_run_ctx {
 	const report_run_opts *o;
 	const gguf_file *f;
 	struct jit *j, *own_j;        /* own_j: opened by the run, freed by it */
+	struct jit *tools_j;          /* for the flush and ceiling kernels: j, or without
+					 the defines (own_tools_j) */
+	struct jit *own_tools_j;
 	struct report_measure *m;     /* report_measure.c's state, NULL when not measuring */
 	double t0;                    /* monotonic start, seconds */
 	size_t done, total;           /* progress steps */

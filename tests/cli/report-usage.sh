@@ -24,7 +24,7 @@ expect() {
 "$GGSCOPE" report --help >"$tmp/out" 2>&1 || fail "--help exited $?"
 grep -q '^Usage: ggscope report \[OPTION\]\.\.\. MODEL.gguf|demo' "$tmp/out" || fail "--help: no usage line"
 for opt in --layers --types --tensor --variants --warps --imatrix --outlier --no-weights --no-outliers \
-	--reps --warmup --warm --seed --arch --no-measure --no-ceiling --no-cupti --threads --format --output; do
+	--reps --warmup --warm --seed --arch --define --no-measure --no-ceiling --no-cupti --threads --format --output; do
 	grep -q -- "$opt" "$tmp/out" || fail "--help does not mention $opt"
 done
 "$GGSCOPE" --help | grep -q '^  report ' || fail "ggscope --help does not list report"
@@ -34,6 +34,9 @@ m=$tmp/m.gguf
 o=$tmp/r.md
 
 expect 2 "name a model"
+expect 2 "WARPS" "$m" -D WARPS=2
+expect 2 "BAD NAME" "$m" -D "BAD NAME=1"
+expect 2 "STREAM_ROWS" "$m" -D STREAM_ROWS=2 -D STREAM_ROWS=4
 expect 2 "one model only: 'x'" "$m" x
 expect 2 "--layers '3-1': 3-1 ends before it starts" "$m" --layers 3-1 -o "$o"
 expect 2 "is not N or N-M" "$m" -l x

@@ -87,6 +87,25 @@ grep -qF 'Pictures are written only beside a report file' "$tmp/stdout.md" || fa
 grep -qF '1 tensor selected, 1 unique shape' "$tmp/stdout.md" || fail "stdout: --tensor"
 grep -qF 'n/a: not asked for' "$tmp/stdout.md" || fail "stdout: outliers left out without saying so"
 
+# ---- -D: a knob reaches the measured kernels (q6k_stream_dp4a builds 2 rows
+# per block by default: 5184 bytes of shared memory at 1 warp, 4 rows 10368)
+# and the report names it
+"$GGSCOPE" report "$m" --no-measure --no-outliers -v q6k_stream_dp4a -w 1 -D STREAM_ROWS=4 -f json \
+	-o "$tmp/d.json" 2>/dev/null || fail "-D: exit $?"
+"$GGSCOPE" report "$m" --no-measure --no-outliers -v q6k_stream_dp4a -w 1 -D STREAM_ROWS=4 \
+	-o "$tmp/d.md" 2>/dev/null || fail "-D md: exit $?"
+grep -qF '| Kernel knobs (-D) | STREAM_ROWS=4 |' "$tmp/d.md" || fail "-D: md does not name the knob"
+if [ -n "$py" ]; then
+	"$py" - "$tmp/d.json" <<'PY' || fail "-D content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["environment"]["defines"] == ["STREAM_ROWS=4"], d["environment"]["defines"]
+rows = [r for s in d["shapes"] for r in s["rows"]]
+assert rows and all(r["variant"] == "q6k_stream_dp4a" for r in rows), rows
+assert {r["smem_static_bytes"] for r in rows} == {10368}, [r["smem_static_bytes"] for r in rows]
+PY
+fi
+
 # ---- planted outliers: a 60x channel sends every GEMV reading it to fp32
 "$GGSCOPE" report "$m" --no-measure --outlier 7:60 -f json -o "$tmp/o.json" 2>/dev/null || fail "--outlier: exit $?"
 if [ -n "$py" ]; then
