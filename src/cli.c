@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "jit.h"
 
 struct command {
 	const char *name;
@@ -117,4 +118,17 @@ cli_main(int argc, char **argv, const struct cli_interactive *ui)
 				return c->run(argc - 1, argv + 1);
 	}
 	return ui->run(argc, argv);
+}
+
+int
+cli_add_define(const char *cmd, const char *arg, const char **defs, int *n)
+{
+	errmsg err;
+
+	if (*n == JIT_MAX_DEFINES)
+		return cli_usage_error(cmd, "at most %d --define options", JIT_MAX_DEFINES);
+	if (jit_check_define(arg, &err) < 0)
+		return cli_usage_error(cmd, "%s", err.text);
+	defs[(*n)++] = arg;
+	return -1;
 }

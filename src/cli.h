@@ -27,4 +27,9 @@ int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* Parse a whole decimal/hex number into *out; false on junk or overflow. */
 int cli_parse_long(const char *s, long *out);
 
+/* One -D NAME=VALUE of CMD: checked (jit_check_define) and appended to
+ * defs[*n] (room for JIT_MAX_DEFINES). Returns -1 to go on, or the usage
+ * error's exit status. */
+int cli_add_define(const char *cmd, const char *arg, const char **defs, int *n);
+
 #endif

@@ -151,7 +151,7 @@ parse_args(int argc, char **argv, struct bench_args *a)
 	bool type_given = false;
 	errmsg derr;
 	long v;
-	int c;
+	int c, rc;
 
 	memset(a, 0, sizeof *a);
 	a->shape_type = QT_Q4_K;
@@ -204,11 +204,8 @@ parse_args(int argc, char **argv, struct bench_args *a)
 			break;
 		case O_ARCH: a->arch = optarg; break;
 		case 'D':
-			if (a->n_defines == JIT_MAX_DEFINES)
-				return cli_usage_error(CMD, "at most %d --define options", JIT_MAX_DEFINES);
-			if (jit_check_define(optarg, &derr) < 0)
-				return cli_usage_error(CMD, "%s", derr.text);
-			a->defines[a->n_defines++] = optarg;
+			if ((rc = cli_add_define(CMD, optarg, a->defines, &a->n_defines)) >= 0)
+				return rc;
 			break;
 		case O_THREADS:
 			if (!cli_parse_long(optarg, &v) || v < 0 || v > 1024)

@@ -125,7 +125,7 @@ parse_args(int argc, char **argv, struct args *a)
 	};
 	errmsg err;
 	long v;
-	int c;
+	int c, rc;
 
 	memset(a, 0, sizeof *a);
 	a->format = -1;
@@ -174,11 +174,8 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case O_ARCH: a->run.arch = optarg; break;
 		case 'D':
-			if (a->run.n_defines == JIT_MAX_DEFINES)
-				return cli_usage_error(CMD, "at most %d --define options", JIT_MAX_DEFINES);
-			if (jit_check_define(optarg, &err) < 0)
-				return cli_usage_error(CMD, "%s", err.text);
-			a->defines[a->run.n_defines++] = optarg;
+			if ((rc = cli_add_define(CMD, optarg, a->defines, &a->run.n_defines)) >= 0)
+				return rc;
 			break;
 		case O_NO_MEASURE: a->run.measure = false; break;
 		case O_NO_CEILING: a->run.no_ceiling = true; break;

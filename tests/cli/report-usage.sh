@@ -37,6 +37,7 @@ expect 2 "name a model"
 expect 2 "WARPS" "$m" -D WARPS=2
 expect 2 "BAD NAME" "$m" -D "BAD NAME=1"
 expect 2 "STREAM_ROWS" "$m" -D STREAM_ROWS=2 -D STREAM_ROWS=4
+expect 2 "at most 8 --define options" "$m" -D A=1 -D B=1 -D C=1 -D D=1 -D E=1 -D F=1 -D G=1 -D H=1 -D I=1
 expect 2 "one model only: 'x'" "$m" x
 expect 2 "--layers '3-1': 3-1 ends before it starts" "$m" --layers 3-1 -o "$o"
 expect 2 "is not N or N-M" "$m" -l x
