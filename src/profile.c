@@ -59,28 +59,26 @@ static const char *const field_names[PROFILE_F_COUNT] = {
 
 /* The Q4K overrides, first present wins; all read by presence. ggscope's
  * own come first: set, they mean "run ggscope's kernel", which only ggscope
- * can, so a seed variable left set beside them must not hide them. */
-static const struct env_var {
-	const char *var;
-	int v;             /* enum profile_q4k or profile_q6k */
-	bool ggscope;      /* ggscope's variable, ignored by the seed */
-} q4k_env[] = {
-	{ "STREAM_DP4A_Q4K", PROFILE_Q4K_STREAM_DP4A, true },
-	{ "STREAM_Q4K", PROFILE_Q4K_STREAM, true },
-	{ "WIDE_Q4K_DISABLE", PROFILE_Q4K_LEGACY, false },
-	{ "WIDE_Q4K", PROFILE_Q4K_WIDE, false },
-	{ "VECTORIZED_Q4K", PROFILE_Q4K_VECTORIZED, false },
-	{ "HW_DP4A_Q4K", PROFILE_Q4K_HW_DP4A, false },
-	{ "DP4A_Q4K", PROFILE_Q4K_MWV_DP4A, false },
-	{ "MWV_Q4K", PROFILE_Q4K_MWV, false },
+ * can, so a seed variable left set beside them must not hide them. The
+ * report's recommendation is built from these lists too, so what it tells
+ * the user to set is what this module reads. */
+static const profile_env_var q4k_env[] = {
+	{ "STREAM_DP4A_Q4K", PROFILE_Q4K_STREAM_DP4A, true, PROFILE_WARPS_STREAM },
+	{ "STREAM_Q4K", PROFILE_Q4K_STREAM, true, PROFILE_WARPS_STREAM },
+	{ "WIDE_Q4K_DISABLE", PROFILE_Q4K_LEGACY, false, PROFILE_WARPS_OWN },
+	{ "WIDE_Q4K", PROFILE_Q4K_WIDE, false, PROFILE_WARPS_OWN },
+	{ "VECTORIZED_Q4K", PROFILE_Q4K_VECTORIZED, false, PROFILE_WARPS_OWN },
+	{ "HW_DP4A_Q4K", PROFILE_Q4K_HW_DP4A, false, PROFILE_WARPS_MWV },
+	{ "DP4A_Q4K", PROFILE_Q4K_MWV_DP4A, false, PROFILE_WARPS_MWV },
+	{ "MWV_Q4K", PROFILE_Q4K_MWV, false, PROFILE_WARPS_MWV },
 };
 
-static const struct env_var q6k_env[] = {
-	{ "STREAM_DP4A_Q6K", PROFILE_Q6K_STREAM_DP4A, true },
-	{ "STREAM_Q6K", PROFILE_Q6K_STREAM, true },
-	{ "HW_DP4A_Q6K", PROFILE_Q6K_HW_DP4A, false },
-	{ "DP4A_Q6K", PROFILE_Q6K_DP4A, false },
-	{ "MWV_Q6K", PROFILE_Q6K_MWV, false },
+static const profile_env_var q6k_env[] = {
+	{ "STREAM_DP4A_Q6K", PROFILE_Q6K_STREAM_DP4A, true, PROFILE_WARPS_STREAM },
+	{ "STREAM_Q6K", PROFILE_Q6K_STREAM, true, PROFILE_WARPS_STREAM },
+	{ "HW_DP4A_Q6K", PROFILE_Q6K_HW_DP4A, false, PROFILE_WARPS_MWV },
+	{ "DP4A_Q6K", PROFILE_Q6K_DP4A, false, PROFILE_WARPS_MWV },
+	{ "MWV_Q6K", PROFILE_Q6K_MWV, false, PROFILE_WARPS_MWV },
 };
 
 #define N_Q4K_ENV (sizeof q4k_env / sizeof q4k_env[0])
@@ -142,6 +140,22 @@ bool
 profile_q6k_is_stream(enum profile_q6k v)
 {
 	return v == PROFILE_Q6K_STREAM || v == PROFILE_Q6K_STREAM_DP4A;
+}
+
+const profile_env_var *
+profile_env_vars(enum profile_field f, size_t *n)
+{
+	switch (f) {
+	case PROFILE_F_Q4K:
+		*n = N_Q4K_ENV;
+		return q4k_env;
+	case PROFILE_F_Q6K:
+		*n = N_Q6K_ENV;
+		return q6k_env;
+	default:
+		*n = 0;
+		return NULL;
+	}
 }
 
 static const char *const rule_names[] = {
@@ -318,7 +332,7 @@ user_how(const profile_user *u, const char *dflt)
  * saying why it had no effect: an earlier one or the user's choice won, or
  * it is ggscope's and the rule is the seed's, which ignores it. */
 static int
-env_pick(profile_source *s, const struct env_var *list, size_t n, const struct vnames *names, int rule,
+env_pick(profile_source *s, const profile_env_var *list, size_t n, const struct vnames *names, int rule,
 	bool user_wins, profile_getenv_fn fn, void *ctx)
 {
 	const char *winner = NULL;
@@ -335,10 +349,10 @@ env_pick(profile_source *s, const struct env_var *list, size_t n, const struct v
 		if (list[i].ggscope)
 			src_set(s, PROFILE_ENV, "%s=%s (ggscope's variable, the seed engine ignores it; read by presence "
 				"like the seed's: any value, even 0 or empty, selects %s)", list[i].var, v,
-				names[list[i].v].short_name);
+				names[list[i].variant].short_name);
 		else
 			src_set(s, PROFILE_ENV, "%s=%s (read by presence: any value, even 0 or empty, selects %s)",
-				list[i].var, v, names[list[i].v].short_name);
+				list[i].var, v, names[list[i].variant].short_name);
 		break;
 	}
 	for (i = 0; i < n; i++) {
@@ -370,7 +384,7 @@ detect_q4k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile
 	if (user)
 		return;
 	if (i >= 0) {
-		p->q4k = (enum profile_q4k)q4k_env[i].v;
+		p->q4k = (enum profile_q4k)q4k_env[i].variant;
 	} else if (rule == PROFILE_RULE_UPSTREAM) {
 		p->q4k = PROFILE_Q4K_MWV;
 		src_set(s, PROFILE_AUTO, "mwv on every GPU (upstream rule since aprender#2323, 2026-07-27: "
@@ -404,7 +418,7 @@ detect_q6k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile
 	if (user)
 		return;
 	if (i >= 0) {
-		p->q6k = (enum profile_q6k)q6k_env[i].v;
+		p->q6k = (enum profile_q6k)q6k_env[i].variant;
 	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
 		p->q6k = PROFILE_Q6K_STREAM_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "

@@ -167,6 +167,28 @@ int profile_rule_parse(const char *s);
 bool profile_q4k_is_stream(enum profile_q4k v);
 bool profile_q6k_is_stream(enum profile_q6k v);
 
+/* The warp count a variant runs at. */
+enum profile_warps {
+	PROFILE_WARPS_OWN,    /* its own, fixed by the registry (legacy, wide, vectorized) */
+	PROFILE_WARPS_MWV,    /* mwv_warps (MWV_WARPS) */
+	PROFILE_WARPS_STREAM  /* stream_warps (ggscope's STREAM_WARPS) */
+};
+
+/* A variable that selects a variant by presence alone. */
+typedef struct profile_env_var {
+	const char *var;          /* "HW_DP4A_Q4K" */
+	int variant;              /* enum profile_q4k or profile_q6k, by the field whose list holds it */
+	bool ggscope;             /* ggscope's variable: the seed engine, and the seed and upstream rules, ignore it */
+	enum profile_warps warps; /* where the selected variant's warp count comes from */
+} profile_env_var;
+
+/* The variables that select field f's variant (PROFILE_F_Q4K or
+ * PROFILE_F_Q6K) in precedence order, the order profile_detect checks them
+ * and the manual lists them: the first one present wins. Sets *n; returns
+ * NULL and sets *n to 0 for any other field. The Q6_K legacy kernel
+ * (q6k_basic) has no variable. */
+const profile_env_var *profile_env_vars(enum profile_field f, size_t *n);
+
 /* Names. */
 const char *profile_q4k_name(enum profile_q4k v);   /* "q4k_hw_dp4a"; "?" when out of range */
 const char *profile_q6k_name(enum profile_q6k v);   /* "q6k_hw_dp4a" */

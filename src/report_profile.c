@@ -26,58 +26,65 @@
 #include "quant.h"
 #include "report.h"
 
-/* Where a choice's warp count comes from. */
-enum warps_from {
-	FROM_VARIANT,          /* the variant's own (fixed) count */
-	FROM_MWV,              /* MWV_WARPS */
-	FROM_STREAM            /* STREAM_WARPS (ggscope's) */
-};
-
-/* One profile choice: the variable that selects it, in the profile's
- * precedence order (first present wins; ggscope's variables first, as
- * profile.c checks them). */
-struct choice {
-	const char *var;
-	const char *variant;   /* registry name; NULL = the legacy pick per k */
-	enum warps_from warps;
+/* The seed's hazards (shared/notes/seed-kernels.md): variants the seed runs
+ * correctly at some warp counts only, so the recommendation leaves the
+ * others out. */
+static const struct hazard {
+	const char *variant;   /* registry name */
 	int max_warps;         /* the seed runs it correctly up to this (0: any) */
 	int only_warps;        /* the seed runs it correctly only at this (0: any) */
-	bool ggscope;          /* ggscope's variable and kernel: the seed engine has neither */
+} hazards[] = {
+	{ "q4k_hw_dp4a", 4, 0 },
+	{ "q6k_hw_dp4a", 0, 3 },
 };
 
-static const struct choice q4k_choices[] = {
-	{ "STREAM_DP4A_Q4K", "q4k_stream_dp4a", FROM_STREAM, 0, 0, true },
-	{ "STREAM_Q4K", "q4k_stream", FROM_STREAM, 0, 0, true },
-	{ "WIDE_Q4K_DISABLE", NULL, FROM_VARIANT, 0, 0, false },
-	{ "WIDE_Q4K", "q4k_wide", FROM_VARIANT, 0, 0, false },
-	{ "VECTORIZED_Q4K", "q4k_vectorized", FROM_VARIANT, 0, 0, false },
-	{ "HW_DP4A_Q4K", "q4k_hw_dp4a", FROM_MWV, 4, 0, false },
-	{ "DP4A_Q4K", "q4k_mwv_dp4a", FROM_MWV, 0, 0, false },
-	{ "MWV_Q4K", "q4k_mwv", FROM_MWV, 0, 0, false },
+#define N_HAZARDS (sizeof hazards / sizeof hazards[0])
+
+/* One profile choice: a variable of the profile's (profile_env_vars, in
+ * its precedence order: first present wins, ggscope's variables first),
+ * the variant it selects and the seed's hazards for that variant. */
+struct choice {
+	const profile_env_var *e;
+	const char *name;      /* registry name; "q4k_legacy" for the legacy pick per k */
+	bool legacy;           /* the legacy dispatch: the kernel depends on k */
+	int max_warps;         /* as struct hazard; 0 without one */
+	int only_warps;
 };
 
-static const struct choice q6k_choices[] = {
-	{ "STREAM_DP4A_Q6K", "q6k_stream_dp4a", FROM_STREAM, 0, 0, true },
-	{ "STREAM_Q6K", "q6k_stream", FROM_STREAM, 0, 0, true },
-	{ "HW_DP4A_Q6K", "q6k_hw_dp4a", FROM_MWV, 0, 3, false },
-	{ "DP4A_Q6K", "q6k_dp4a", FROM_MWV, 0, 0, false },
-	{ "MWV_Q6K", "q6k_mwv", FROM_MWV, 0, 0, false },
-};
+/* Choice i of a weight type (QT_Q4_K or QT_Q6_K); false past the last. */
+static bool
+choice_at(uint32_t type, size_t i, struct choice *c)
+{
+	bool q4k = type == QT_Q4_K;
+	size_t n, h;
+	const profile_env_var *vars = profile_env_vars(q4k ? PROFILE_F_Q4K : PROFILE_F_Q6K, &n);
 
-#define N_Q4K (sizeof q4k_choices / sizeof q4k_choices[0])
-#define N_Q6K (sizeof q6k_choices / sizeof q6k_choices[0])
+	if (i >= n)
+		return false;
+	memset(c, 0, sizeof *c);
+	c->e = &vars[i];
+	c->name = q4k ? profile_q4k_name((enum profile_q4k)c->e->variant)
+		: profile_q6k_name((enum profile_q6k)c->e->variant);
+	c->legacy = q4k && c->e->variant == PROFILE_Q4K_LEGACY;
+	for (h = 0; h < N_HAZARDS; h++)
+		if (strcmp(c->name, hazards[h].variant) == 0) {
+			c->max_warps = hazards[h].max_warps;
+			c->only_warps = hazards[h].only_warps;
+		}
+	return true;
+}
 
 const char *
 report_profile_variable(const char *name)
 {
-	size_t i;
+	static const uint32_t types[] = { QT_Q4_K, QT_Q6_K };
+	struct choice c;
+	size_t t, i;
 
-	for (i = 0; i < N_Q4K; i++)
-		if (strcmp(name, q4k_choices[i].variant ? q4k_choices[i].variant : "q4k_legacy") == 0)
-			return q4k_choices[i].var;
-	for (i = 0; i < N_Q6K; i++)
-		if (strcmp(name, q6k_choices[i].variant) == 0)
-			return q6k_choices[i].var;
+	for (t = 0; t < 2; t++)
+		for (i = 0; choice_at(types[t], i, &c); i++)
+			if (strcmp(name, c.name) == 0)
+				return c.e->var;
 	return NULL;
 }
 #define MAX_MWV_WARPS 8 /* the largest legal warp count in the registry */
@@ -93,12 +100,12 @@ struct warps {
 static int
 choice_warps(const struct choice *c, struct warps w, const variant *v)
 {
-	switch (c->warps) {
-	case FROM_MWV:
+	switch (c->e->warps) {
+	case PROFILE_WARPS_MWV:
 		return w.mwv;
-	case FROM_STREAM:
+	case PROFILE_WARPS_STREAM:
 		return w.stream;
-	case FROM_VARIANT:
+	case PROFILE_WARPS_OWN:
 		break;
 	}
 	return v != NULL ? v->default_warps : 0;
@@ -108,7 +115,7 @@ choice_warps(const struct choice *c, struct warps w, const variant *v)
 static const report_row *
 choice_row(const struct choice *c, const report_shape *sh, struct warps w)
 {
-	const variant *v = c->variant ? variant_find(c->variant) : variant_legacy_pick(sh->type, sh->k);
+	const variant *v = c->legacy ? variant_legacy_pick(sh->type, sh->k) : variant_find(c->name);
 	int warps;
 	size_t j;
 
@@ -132,7 +139,7 @@ choice_cost(const report *r, uint32_t type, const struct choice *c, struct warps
 	bool any = false;
 	size_t i;
 
-	if (c->warps == FROM_MWV &&
+	if (c->e->warps == PROFILE_WARPS_MWV &&
 	    ((c->max_warps && w.mwv > c->max_warps) || (c->only_warps && w.mwv != c->only_warps)))
 		return NAN;
 	for (i = 0; i < r->n_shapes; i++) {
@@ -177,18 +184,18 @@ winners_cost(const report *r, uint32_t type, bool *any)
 static int
 best_choice(const report *r, uint32_t type, struct warps w, double *cost)
 {
-	const struct choice *cs = type == QT_Q4_K ? q4k_choices : q6k_choices;
-	size_t n = type == QT_Q4_K ? N_Q4K : N_Q6K, i;
+	struct choice ch;
 	int best = -1, pass;
+	size_t i;
 
 	*cost = NAN;
 	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < n; i++) {
+		for (i = 0; choice_at(type, i, &ch); i++) {
 			double c;
 
-			if (cs[i].ggscope != (pass == 1))
+			if (ch.e->ggscope != (pass == 1))
 				continue;
-			c = choice_cost(r, type, &cs[i], w);
+			c = choice_cost(r, type, &ch, w);
 			if (!isnan(c) && (best < 0 || c < *cost)) {
 				best = (int)i;
 				*cost = c;
@@ -244,8 +251,9 @@ rec_note(report_rec *rec, const char *fmt, ...)
  * profile leaves out because the seed runs it wrongly: say so, and return
  * whether it did. */
 static bool
-note_hazard(const report *r, report_rec *rec, const struct choice *cs, size_t n)
+note_hazard(const report *r, report_rec *rec)
 {
+	struct choice c;
 	size_t i, k;
 
 	for (i = 0; i < r->n_shapes; i++) {
@@ -255,21 +263,19 @@ note_hazard(const report *r, report_rec *rec, const struct choice *cs, size_t n)
 		if (sh->type != rec->type || sh->winner < 0)
 			continue;
 		win = &sh->rows[sh->winner];
-		for (k = 0; k < n; k++) {
-			const struct choice *c = &cs[k];
-
-			if (c->variant == NULL || strcmp(c->variant, win->v->name) != 0)
+		for (k = 0; choice_at(rec->type, k, &c); k++) {
+			if (c.legacy || strcmp(c.name, win->v->name) != 0)
 				continue;
-			if (c->max_warps && win->warps > c->max_warps)
+			if (c.max_warps && win->warps > c.max_warps)
 				rec_note(rec,
 					"%s at %d warps won on %u x %u but is left out: the seed's kernel sums at most "
 					"8 half-warp partials, so it is wrong above %d warps", win->v->name, win->warps,
-					sh->n, sh->k, c->max_warps);
-			else if (c->only_warps && win->warps != c->only_warps)
+					sh->n, sh->k, c.max_warps);
+			else if (c.only_warps && win->warps != c.only_warps)
 				rec_note(rec,
 					"%s at %d warps won on %u x %u but is left out: the seed generates it for %d "
 					"warps whatever MWV_WARPS says", win->v->name, win->warps, sh->n, sh->k,
-					c->only_warps);
+					c.only_warps);
 			else
 				continue;
 			return true;
@@ -314,18 +320,18 @@ fill_rec(const report *r, report_rec *rec, const struct choice *c, struct warps 
 		if (r->shapes[i].type == rec->type)
 			first = &r->shapes[i];
 	rec->valid = true;
-	rec->v = c->variant ? variant_find(c->variant) : NULL;
-	snprintf(rec->label, sizeof rec->label, "%s", c->variant ? c->variant : "q4k_legacy");
-	rec->uses_mwv_warps = c->warps == FROM_MWV;
-	rec->uses_stream_warps = c->warps == FROM_STREAM;
-	rec->ggscope = c->ggscope;
+	rec->v = c->legacy ? NULL : variant_find(c->name);
+	snprintf(rec->label, sizeof rec->label, "%s", c->name);
+	rec->uses_mwv_warps = c->e->warps == PROFILE_WARPS_MWV;
+	rec->uses_stream_warps = c->e->warps == PROFILE_WARPS_STREAM;
+	rec->ggscope = c->e->ggscope;
 	rec->warps = choice_warps(c, w, rec->v);
 	if (rec->v == NULL && first != NULL) {
 		const variant *pick = variant_legacy_pick(rec->type, first->k);
 
 		rec->warps = pick ? pick->default_warps : 0;
 	}
-	snprintf(rec->env, sizeof rec->env, "%s=1", c->var);
+	snprintf(rec->env, sizeof rec->env, "%s=1", c->e->var);
 	rec->total_us = cost;
 	rec->matches_winners = runs_winners(r, rec->type, c, w);
 	if (rec->v == NULL)
@@ -334,7 +340,7 @@ fill_rec(const report *r, report_rec *rec, const struct choice *c, struct warps 
 			"q4k_basic when k %% 256 != 0", VARIANT_TILED_MAX_K);
 	if (c->only_warps)
 		rec_note(rec, "the seed generates %s for %d warps whatever MWV_WARPS says, so only MWV_WARPS=%d "
-			"runs it right", c->variant, c->only_warps, c->only_warps);
+			"runs it right", c->name, c->only_warps, c->only_warps);
 }
 
 /* Why a type got no recommendation. */
@@ -356,15 +362,17 @@ explain_none(const report *r, report_rec *rec)
 			report_type_name(rec->type));
 }
 
-/* Variables of higher precedence than `var` in its list: set, they win. */
+/* The variables of higher precedence than choice `pick` of a type: set,
+ * they win. */
 static void
-append_shadowing(char *buf, size_t len, const struct choice *cs, size_t n, const char *var)
+append_shadowing(char *buf, size_t len, uint32_t type, size_t pick)
 {
+	struct choice c;
 	size_t i, used = strlen(buf);
 
-	for (i = 0; i < n && strcmp(cs[i].var, var) != 0; i++)
+	for (i = 0; i < pick && choice_at(type, i, &c); i++)
 		if (used < len)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", cs[i].var);
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", c.e->var);
 }
 
 /* Every (MWV_WARPS, STREAM_WARPS) pair, in search order; false past the
@@ -479,23 +487,23 @@ report_recommend(report *r)
 	uses_w = uses_sw = false;
 	for (t = 0; t < 2; t++) {
 		report_rec *rec = &p->rec[t];
-		const struct choice *cs = t == 0 ? q4k_choices : q6k_choices;
+		struct choice c;
 		bool any;
 
 		rec->best_total_us = winners_cost(r, rec->type, &any);
-		if (pick[t] < 0) {
+		if (pick[t] < 0 || !choice_at(rec->type, (size_t)pick[t], &c)) {
 			explain_none(r, rec);
 			continue;
 		}
-		fill_rec(r, rec, &cs[pick[t]], best_w, choice_cost(r, rec->type, &cs[pick[t]], best_w));
-		if (!rec->matches_winners && !note_hazard(r, rec, cs, t == 0 ? N_Q4K : N_Q6K))
-			note_gap(r, rec, &cs[pick[t]], best_w);
+		fill_rec(r, rec, &c, best_w, choice_cost(r, rec->type, &c, best_w));
+		if (!rec->matches_winners && !note_hazard(r, rec))
+			note_gap(r, rec, &c, best_w);
 		uses_w |= rec->uses_mwv_warps;
 		uses_sw |= rec->uses_stream_warps;
 		if (p->env[0] != '\0')
 			strncat(p->env, " ", sizeof p->env - strlen(p->env) - 1);
 		strncat(p->env, rec->env, sizeof p->env - strlen(p->env) - 1);
-		append_shadowing(p->unset, sizeof p->unset, cs, t == 0 ? N_Q4K : N_Q6K, cs[pick[t]].var);
+		append_shadowing(p->unset, sizeof p->unset, rec->type, (size_t)pick[t]);
 	}
 	p->valid = pick[0] >= 0 || pick[1] >= 0;
 	if (!p->valid) {

@@ -4,6 +4,7 @@
  * profile choice has its report row. Rows are filled by hand. */
 #include "config.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -520,6 +521,136 @@ test_profile_variables(void **state)
 	assert_null(report_profile_variable("nope"));
 }
 
+/* Whether `text` holds the variant name `name` as a whole word, not inside
+ * a longer one (q4k_mwv in q4k_mwv_dp4a). */
+static bool
+has_name(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *s;
+
+	for (s = strstr(text, name); s != NULL; s = strstr(s + 1, name))
+		if ((s == text || !(isalnum((unsigned char)s[-1]) || s[-1] == '_')) &&
+		    !(isalnum((unsigned char)s[n]) || s[n] == '_'))
+			return true;
+	return false;
+}
+
+/* A copy of the manual from the text `from` up to `to` (not included). */
+static char *
+man_part(const char *man, const char *from, const char *to)
+{
+	const char *a = strstr(man, from), *b;
+	char *part;
+
+	if (a == NULL)
+		fail_msg("the manual has no \"%s\"", from);
+	b = strstr(a + strlen(from), to);
+	if (b == NULL)
+		fail_msg("the manual has no \"%s\" after \"%s\"", to, from);
+	part = malloc((size_t)(b - a) + 1);
+	assert_non_null(part);
+	memcpy(part, a, (size_t)(b - a));
+	part[b - a] = '\0';
+	return part;
+}
+
+/* The manual's list of a type's variables (the tags of the .TP entries
+ * after `from`, up to the next .PP) is profile_env_vars's, in its order,
+ * each described as selecting its variant, and as ggscope's exactly when
+ * it is. */
+static void
+check_documented(const char *man, enum profile_field f, const char *from)
+{
+	static const char tp[] = "\n.TP\n.B ";
+	char *part = man_part(man, from, "\n.PP");
+	const profile_env_var *vars;
+	const char *s = part;
+	size_t n, i;
+
+	vars = profile_env_vars(f, &n);
+	assert_non_null(vars);
+	for (i = 0; i < n; i++) {
+		const char *tag, *desc, *end;
+		char want[96], text[512];
+
+		tag = strstr(s, tp);
+		if (tag == NULL)
+			fail_msg("the manual lists %zu %s variables, the profile %zu", i, profile_field_name(f), n);
+		tag += strlen(tp);
+		desc = strchr(tag, '\n');
+		assert_non_null(desc);
+		desc++;
+		end = strstr(desc, "\n.TP");
+		if (end == NULL)
+			end = desc + strlen(desc);
+		if ((size_t)(desc - 1 - tag) != strlen(vars[i].var) || strncmp(tag, vars[i].var, strlen(vars[i].var)) != 0)
+			fail_msg("the manual's %s variable %zu is %.*s, the profile's %s", profile_field_name(f), i + 1,
+				(int)(desc - 1 - tag), tag, vars[i].var);
+		snprintf(text, sizeof text, "%.*s", (int)(end - desc), desc);
+		if (f == PROFILE_F_Q4K && vars[i].variant == PROFILE_Q4K_LEGACY)
+			snprintf(want, sizeof want, "Q4_K runs the legacy dispatch");
+		else
+			snprintf(want, sizeof want, "%s runs %s (presence", f == PROFILE_F_Q4K ? "Q4_K" : "Q6_K",
+				f == PROFILE_F_Q4K ? profile_q4k_name((enum profile_q4k)vars[i].variant)
+					: profile_q6k_name((enum profile_q6k)vars[i].variant));
+		if (strstr(text, want) == NULL)
+			fail_msg("%s: the manual says \"%s\", not \"%s\"", vars[i].var, text, want);
+		if ((strstr(text, "ggscope's variable") != NULL) != vars[i].ggscope)
+			fail_msg("%s: the manual %s it ggscope's variable", vars[i].var, vars[i].ggscope ? "does not call"
+				: "calls");
+		s = end;
+	}
+	if (strstr(s, tp) != NULL)
+		fail_msg("the manual lists more %s variables than the profile's %zu", profile_field_name(f), n);
+	free(part);
+}
+
+/* The profile's one table of variables (profile_env_vars), which both
+ * profile_detect and the recommendation read, against the manual: the
+ * variables, their precedence, the variants they select, which are
+ * ggscope's, and which warp count each variant reads (the kernels listed
+ * under MWV_WARPS and STREAM_WARPS). */
+static void
+test_env_vars_documented(void **state)
+{
+	static const enum profile_field fields[] = { PROFILE_F_Q4K, PROFILE_F_Q6K };
+	const char *top = getenv("top_srcdir");
+	char path[4096], *man, *mwv, *stream;
+	size_t t, i, n;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/man/ggscope.1.in", top != NULL ? top : ".");
+	man = slurp(path);
+	if (man == NULL)
+		fail_msg("cannot read %s (run through make check, or from the source tree)", path);
+	check_documented(man, PROFILE_F_Q4K, "The Q4_K variables are checked in this order");
+	check_documented(man, PROFILE_F_Q6K, "The Q6_K variables, first present wins");
+	mwv = man_part(man, "\n.B MWV_WARPS\n", "\n.TP");
+	stream = man_part(man, "\n.B STREAM_WARPS\n", "\n.TP");
+	for (t = 0; t < 2; t++) {
+		const profile_env_var *vars = profile_env_vars(fields[t], &n);
+
+		for (i = 0; i < n; i++) {
+			const char *name = t == 0 ? profile_q4k_name((enum profile_q4k)vars[i].variant)
+				: profile_q6k_name((enum profile_q6k)vars[i].variant);
+
+			if (has_name(mwv, name) != (vars[i].warps == PROFILE_WARPS_MWV))
+				fail_msg("%s: the manual %s it under MWV_WARPS", name, has_name(mwv, name) ? "lists" : "does not list");
+			if (has_name(stream, name) != (vars[i].warps == PROFILE_WARPS_STREAM))
+				fail_msg("%s: the manual %s it under STREAM_WARPS", name,
+					has_name(stream, name) ? "lists" : "does not list");
+			/* The recommendation names the same variable. */
+			assert_string_equal(report_profile_variable(name), vars[i].var);
+		}
+	}
+	assert_null(profile_env_vars(PROFILE_F_MWV_WARPS, &n));
+	assert_int_equal(n, 0);
+	free(stream);
+	free(mwv);
+	free(man);
+}
+
 int
 main(void)
 {
@@ -528,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_recommend_stream),
 		cmocka_unit_test(test_recommend_h100),
 		cmocka_unit_test(test_profile_variables),
+		cmocka_unit_test(test_env_vars_documented),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
