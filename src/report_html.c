@@ -36,61 +36,27 @@ tdn(FILE *out, bool valid, const char *fmt, double v)
 	fprintf(out, "<td class=\"n\">%s</td>", report_fmt_num(buf, sizeof buf, valid, fmt, v));
 }
 
+/* One row of the environment table. */
+static void
+html_env_row(const char *label, const char *value, void *ctx)
+{
+	FILE *out = ctx;
+
+	fputs("<tr><th>", out);
+	report_put_xml(out, label);
+	fputs("</th>", out);
+	td(out, value);
+	fputs("</tr>\n", out);
+}
+
 static void
 html_env(const report *r, FILE *out)
 {
 	const report_env *e = &r->env;
-	char buf[160];
 
-	fputs("<h2>Environment</h2>\n<table>\n<tr><th>Device</th>", out);
-	if (e->device_valid)
-		td(out, e->device_line[0] ? e->device_line : e->device);
-	else {
-		snprintf(buf, sizeof buf, "n/a: %s", e->measure_why[0] ? e->measure_why : "no GPU");
-		td(out, buf);
-	}
-	fputs("</tr>\n<tr><th>Driver</th>", out);
-	td(out, e->driver[0] ? e->driver : "n/a");
-	fputs("</tr>\n<tr><th>NVRTC</th>", out);
-	if (e->nvrtc_valid)
-		snprintf(buf, sizeof buf, "%d.%d", e->nvrtc_major, e->nvrtc_minor);
-	else
-		snprintf(buf, sizeof buf, "n/a");
-	td(out, buf);
-	fputs("</tr>\n<tr><th>CUPTI</th><td>", out);
-	if (e->cupti_valid)
-		fprintf(out, "%u.%u (API %u)", e->cupti_version / 10000, e->cupti_version / 100 % 100, e->cupti_version);
-	else
-		fputs("n/a", out);
-	if (e->cupti_tier[0]) {
-		fputs(", ", out);
-		report_put_xml(out, e->cupti_tier);
-	}
-	if (e->cupti_why[0]) {
-		fputs(": ", out);
-		report_put_xml(out, e->cupti_why);
-	}
-	fprintf(out, "</td></tr>\n<tr><th>Read ceiling</th><td>%s",
-		report_fmt_num(buf, sizeof buf, e->ceiling_valid, "%.0f GB/s", e->ceiling_gbs));
-	if (e->ceiling_note[0]) {
-		fputs(e->ceiling_valid ? " (" : ": ", out);
-		report_put_xml(out, e->ceiling_note);
-		fputs(e->ceiling_valid ? ")" : "", out);
-	}
-	fprintf(out, "</td></tr>\n<tr><th>Kernels built for</th><td>%s</td></tr>\n", e->arch[0] ? e->arch : "n/a");
-	if (e->defines[0]) {
-		fputs("<tr><th>Kernel knobs (-D)</th><td>", out);
-		report_put_xml(out, e->defines);
-		fputs("</td></tr>\n", out);
-	}
-	fprintf(out, "<tr><th>L2</th><td>%s", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
-	if (e->flush[0]) {
-		fputs(": ", out);
-		report_put_xml(out, e->flush);
-	}
-	fprintf(out, "</td></tr>\n<tr><th>Timing</th><td>median of %d timed launches after %d warm-up%s%s; x ~ N(0, 1), "
-		"seed %" PRIu64 "</td></tr>\n<tr><th>ggscope</th><td>%s</td></tr>\n<tr><th>Date</th><td>%s</td></tr>\n</table>\n",
-		e->reps, e->warmup, e->timer[0] ? ", timed by " : "", e->timer, e->seed, e->version, e->date_utc);
+	fputs("<h2>Environment</h2>\n<table>\n", out);
+	report_env_rows(e, false, html_env_row, out);
+	fputs("</table>\n", out);
 	if (e->measure_why[0]) {
 		fputs("<p class=\"missing\"><b>Measurements missing:</b> ", out);
 		report_put_xml(out, e->measure_why);

@@ -10,64 +10,27 @@
 #include "report.h"
 #include "report_internal.h"
 
+/* One row of the environment table. */
+static void
+md_env_row(const char *label, const char *value, void *ctx)
+{
+	FILE *out = ctx;
+
+	fputs("| ", out);
+	report_put_md(out, label);
+	fputs(" | ", out);
+	report_put_md(out, value);
+	fputs(" |\n", out);
+}
+
 static void
 md_env(const report *r, FILE *out)
 {
 	const report_env *e = &r->env;
-	char a[64];
 
 	fprintf(out, "## Environment\n\n| | |\n| --- | --- |\n");
-	fprintf(out, "| Device | ");
-	if (e->device_valid) {
-		report_put_md(out, e->device_line[0] ? e->device_line : e->device);
-	} else {
-		fputs("n/a: ", out);
-		report_put_md(out, e->measure_why[0] ? e->measure_why : "no GPU");
-	}
-	fprintf(out, " |\n| Driver | ");
-	report_put_md(out, e->driver[0] ? e->driver : "n/a");
-	if (e->libcuda[0]) {
-		fprintf(out, " |\n| libcuda | ");
-		report_put_md(out, e->libcuda);
-	}
-	fprintf(out, " |\n| NVRTC | ");
-	if (e->nvrtc_valid)
-		fprintf(out, "%d.%d", e->nvrtc_major, e->nvrtc_minor);
-	else
-		fprintf(out, "n/a");
-	fprintf(out, " |\n| CUPTI | ");
-	if (e->cupti_valid)
-		fprintf(out, "%u.%u (API %u)", e->cupti_version / 10000, e->cupti_version / 100 % 100, e->cupti_version);
-	else
-		fprintf(out, "n/a");
-	if (e->cupti_tier[0]) {
-		fputs(", ", out);
-		report_put_md(out, e->cupti_tier);
-	}
-	if (e->cupti_why[0]) {
-		fputs(": ", out);
-		report_put_md(out, e->cupti_why);
-	}
-	fprintf(out, " |\n| Read ceiling | %s", report_fmt_num(a, sizeof a, e->ceiling_valid, "%.0f GB/s", e->ceiling_gbs));
-	if (e->ceiling_note[0]) {
-		fputs(e->ceiling_valid ? " (" : ": ", out);
-		report_put_md(out, e->ceiling_note);
-		fputs(e->ceiling_valid ? ")" : "", out);
-	}
-	fprintf(out, " |\n| Kernels built for | %s |\n", e->arch[0] ? e->arch : "n/a");
-	if (e->defines[0]) {
-		fputs("| Kernel knobs (-D) | ", out);
-		report_put_md(out, e->defines);
-		fputs(" |\n", out);
-	}
-	fprintf(out, "| L2 | %s", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
-	if (e->flush[0]) {
-		fputs(": ", out);
-		report_put_md(out, e->flush);
-	}
-	fprintf(out, " |\n| Timing | median of %d timed launches after %d warm-up%s%s; x ~ N(0, 1), seed %" PRIu64 " |\n",
-		e->reps, e->warmup, e->timer[0] ? ", timed by " : "", e->timer, e->seed);
-	fprintf(out, "| ggscope | %s |\n| Date | %s |\n\n", e->version, e->date_utc);
+	report_env_rows(e, true, md_env_row, out);
+	fputs("\n", out);
 	if (e->measure_why[0]) {
 		fputs("**Measurements missing:** ", out);
 		report_put_md(out, e->measure_why);

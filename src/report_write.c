@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -307,6 +308,73 @@ report_fmt_counts(const report *r, char *buf, size_t len)
 		report_count_status(r, REPORT_ROW_UNMEASURED), report_count_status(r, REPORT_ROW_COMPILE_ERROR),
 		report_count_status(r, REPORT_ROW_REFUSED), report_count_status(r, REPORT_ROW_PLANNED));
 	return buf;
+}
+
+/* Append printf output to the string in buf; truncates at len. */
+static void
+cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Room for the longest row: "n/a: " and a device line, or the CUPTI row
+ * (version, tier and why). */
+#define ENV_VALUE_MAX 1024
+
+void
+report_env_rows(const report_env *e, bool libcuda, report_env_row_fn row, void *ctx)
+{
+	char v[ENV_VALUE_MAX] = "", num[64];
+
+	if (e->device_valid)
+		cat(v, sizeof v, "%s", e->device_line[0] ? e->device_line : e->device);
+	else
+		cat(v, sizeof v, "n/a: %s", e->measure_why[0] ? e->measure_why : "no GPU");
+	row("Device", v, ctx);
+	row("Driver", e->driver[0] ? e->driver : "n/a", ctx);
+	if (libcuda && e->libcuda[0])
+		row("libcuda", e->libcuda, ctx);
+	if (e->nvrtc_valid)
+		snprintf(v, sizeof v, "%d.%d", e->nvrtc_major, e->nvrtc_minor);
+	else
+		snprintf(v, sizeof v, "n/a");
+	row("NVRTC", v, ctx);
+	if (e->cupti_valid)
+		snprintf(v, sizeof v, "%u.%u (API %u)", e->cupti_version / 10000, e->cupti_version / 100 % 100,
+			e->cupti_version);
+	else
+		snprintf(v, sizeof v, "n/a");
+	if (e->cupti_tier[0])
+		cat(v, sizeof v, ", %s", e->cupti_tier);
+	if (e->cupti_why[0])
+		cat(v, sizeof v, ": %s", e->cupti_why);
+	row("CUPTI", v, ctx);
+	snprintf(v, sizeof v, "%s", report_fmt_num(num, sizeof num, e->ceiling_valid, "%.0f GB/s", e->ceiling_gbs));
+	if (e->ceiling_note[0] && e->ceiling_valid)
+		cat(v, sizeof v, " (%s)", e->ceiling_note);
+	else if (e->ceiling_note[0])
+		cat(v, sizeof v, ": %s", e->ceiling_note);
+	row("Read ceiling", v, ctx);
+	row("Kernels built for", e->arch[0] ? e->arch : "n/a", ctx);
+	if (e->defines[0])
+		row("Kernel knobs (-D)", e->defines, ctx);
+	snprintf(v, sizeof v, "%s", e->warm_l2 ? "warm (kept between launches)" : "cold (flushed before every timed launch)");
+	if (e->flush[0])
+		cat(v, sizeof v, ": %s", e->flush);
+	row("L2", v, ctx);
+	snprintf(v, sizeof v, "median of %d timed launches after %d warm-up%s%s; x ~ N(0, 1), seed %" PRIu64,
+		e->reps, e->warmup, e->timer[0] ? ", timed by " : "", e->timer, e->seed);
+	row("Timing", v, ctx);
+	row("ggscope", e->version, ctx);
+	row("Date", e->date_utc, ctx);
 }
 
 void
