@@ -213,7 +213,7 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
 			const int rr = row0 + r < n ? row0 + r : n - 1;
-			qp[r] = w + (size_t)rr * row_bytes + (size_t)b0 * Q4K_BYTES + qoff;
+			qp[r] = w + (size_t)STREAM_PROBE_ROW(rr) * row_bytes + (size_t)b0 * Q4K_BYTES + qoff;
 			acc[r] = 0.0f;
 		}
 		q4s_stage st[STREAM_PIPE];
@@ -236,7 +236,12 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 			for (int j = 0; j < STREAM_PIPE; j++) {
 				const int i = i0 + j;
 				if (i < cnt) {
-					if constexpr (Q8 && STREAM_XPREFETCH) {
+					if constexpr (STREAM_PROBE_MODE == 1) {
+#pragma unroll
+						for (int r = 0; r < STREAM_ROWS; r++)
+							acc[r] += gg_bits_f32((st[j].q[r].x ^ st[j].q[r].y ^ st[j].q[r].z ^
+									       st[j].q[r].w ^ st[j].h[r]) & 0x7fffffu);
+					} else if constexpr (Q8 && STREAM_XPREFETCH) {
 						const int bn = b + WARPS * STREAM_SB_PER_STEP;
 						stream_x8 xn;
 						q4s_load_x8(xv, bn, bn < nb, c, hh, &xn);
@@ -256,5 +261,173 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 		stream_store_rows(y, row0, n, acc, part);
 	}
 }
+
+/* ---------------------------------------------------------------- ring */
+
+/* STREAM_RING=1 (Q8_1 form only): the weights and x travel by cp.async
+ * through a per-warp shared-memory ring of STREAM_STAGES slots, as in
+ * q6k_stream, instead of register stages.
+ *
+ * Why (H100, ncu source counters, docs/perf-notes.md): the register form
+ * spends 58% of its stall samples on the first shuffle of a header word,
+ * i.e. waiting for weights whose reload is issued only after the previous
+ * step's arithmetic, and its 126 registers cap it at 16 warps per SM. In the
+ * ring, a step's copies go out STAGES - 1 steps ahead whatever the
+ * arithmetic does, the header is read by one broadcast LDS.128 per octet
+ * (no shuffles), the lane decodes the scales of its own two sub-blocks, and
+ * x (1152 bytes per step, 16-byte aligned) arrives in the same commit group
+ * as the weights, so no step waits on an x load that missed L1.
+ *
+ * Slot layout: per row the step's 4 super-blocks, 576 bytes = 36 chunks
+ * (super-blocks are 144 = 9 x 16 bytes and rows are whole super-blocks, so
+ * every chunk is aligned and inside the matrix); then x, 72 chunks. */
+#ifndef STREAM_RING
+#define STREAM_RING 0
+#endif
+#if STREAM_RING != 0 && STREAM_RING != 1
+#error "STREAM_RING must be 0 or 1"
+#endif
+#ifndef STREAM_STAGES
+#define STREAM_STAGES 3
+#endif
+#if STREAM_STAGES < 2 || STREAM_STAGES > 6
+#error "STREAM_STAGES must be in 2..6 for q4k_stream"
+#endif
+
+#define Q4R_W_CHUNKS (STREAM_SB_PER_STEP * Q4K_BYTES / 16) /* 36 per row */
+#define Q4R_X_CHUNKS (STREAM_SB_PER_STEP * 8 * Q8_1_BYTES / 16) /* 72 */
+#define Q4R_SLOT_CHUNKS (STREAM_ROWS * Q4R_W_CHUNKS + Q4R_X_CHUNKS)
+
+/* Issue the copies of step s (super-blocks 4s.., nsb of them) of every row
+ * and of x into `slot`. qrow[r]: byte offset of row r. */
+__device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *w, const size_t qrow[STREAM_ROWS], const void *xv,
+					  int s, int nsb, int lane)
+{
+	const gg_saddr dst = gg_smem_addr(slot);
+	const int wch = nsb * (Q4K_BYTES / 16);
+	const size_t wof = (size_t)s * (STREAM_SB_PER_STEP * Q4K_BYTES);
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++) {
+		const u8 *src = w + qrow[r] + wof;
+#pragma unroll
+		for (int c = lane; c < Q4R_W_CHUNKS; c += 32)
+			if (c < wch)
+				gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + c), src + 16 * c);
+	}
+	const int xch = nsb * (8 * Q8_1_BYTES / 16);
+	const u8 *xs = (const u8 *)xv + (size_t)s * (Q4R_X_CHUNKS * 16);
+#pragma unroll
+	for (int c = lane; c < Q4R_X_CHUNKS; c += 32)
+		if (c < xch)
+			gg_cp_async16_full(dst + 16 * (STREAM_ROWS * Q4R_W_CHUNKS + c), xs + 16 * c);
+}
+
+/* The 6-bit scale and min of the lane's two sub-blocks 2c, 2c+1 from the
+ * header words w1 (scales[0..3]), w2 ([4..7]), w3 ([8..11]): the branch-free
+ * get_scale_min_k4 of q4s_unpack, twice, with no shuffles. */
+__device__ __forceinline__ void q4r_scales(u32 w1, u32 w2, u32 w3, int c, u32 sc[2], u32 m[2])
+{
+	const bool low = c < 2;
+	const u32 mask = low ? 0x3Fu : 0x0Fu, top = low ? 0u : 0x30u;
+	const u32 a = low ? w1 : w3, b = low ? w2 : (w3 >> 4);
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		const u32 sh = 8u * (u32)((2 * c + i) & 3);
+		sc[i] = ((a >> sh) & mask) | ((w1 >> (sh + 2)) & top);
+		m[i] = ((b >> sh) & mask) | ((w2 >> (sh + 2)) & top);
+	}
+}
+
+/* One step of the ring form: every row from the slot, x from the slot. */
+__device__ __forceinline__ void q4r_step(const gg_u4 *slot, int s, int nb, int lane, float acc[STREAM_ROWS])
+{
+	const int o = lane >> 3, p = lane & 7, c = p >> 1, hh = p & 1;
+	const bool valid = STREAM_SB_PER_STEP * s + o < nb;
+	const int ox = valid ? o : 0;
+	stream_x8 x;
+	stream_load_x8((const u8 *)(slot + STREAM_ROWS * Q4R_W_CHUNKS), ox * 8 + 2 * c, ox * 8 + 2 * c + 1, 16 * hh,
+		       &x);
+	const float xs_lo = x.d_lo * (float)x.sum_lo, xs_hi = x.d_hi * (float)x.sum_hi;
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++) {
+		const gg_u4 *sb = slot + r * Q4R_W_CHUNKS + ox * (Q4K_BYTES / 16);
+		const gg_u4 h = sb[0];
+		const gg_u4 q = sb[1 + p];
+		u32 sc[2], m[2];
+		q4r_scales(h.y, h.z, h.w, c, sc, m);
+		const u32 qw[4] = { q.x, q.y, q.z, q.w };
+		int dl = 0, dh = 0;
+#pragma unroll
+		for (int t = 0; t < 4; t++) {
+			dl = __dp4a((int)(qw[t] & 0x0F0F0F0Fu), x.lo[t], dl);
+			dh = __dp4a((int)((qw[t] >> 4) & 0x0F0F0F0Fu), x.hi[t], dh);
+		}
+		const float d = gg_h2f((u16)(h.x & 0xFFFFu)), dmin = gg_h2f((u16)(h.x >> 16));
+		const float v = d * (x.d_lo * (float)((int)sc[0] * dl) + x.d_hi * (float)((int)sc[1] * dh)) -
+				dmin * ((float)m[0] * xs_lo + (float)m[1] * xs_hi);
+		acc[r] += valid ? v : 0.0f;
+	}
+}
+
+/* The ring body: y = W x for Q4_K W against Q8_1 x, k % 256 == 0. Same work
+ * split as q4k_stream_body (units of STREAM_ROWS rows, the block's warps
+ * taking steps round-robin); same ring protocol as q6k_stream_body. */
+__device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *__restrict__ w,
+					      const void *__restrict__ xv, int k, int n)
+{
+	__shared__ gg_u4 ring[WARPS][STREAM_STAGES][Q4R_SLOT_CHUNKS];
+	__shared__ float part[WARPS][STREAM_ROWS];
+	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+	const int nb = k / QK_K;
+	const int nsteps = (nb + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP;
+	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
+	const size_t row_bytes = (size_t)nb * Q4K_BYTES;
+	const int units = stream_units(n);
+
+	for (int u = blockIdx.x; u < units; u += gridDim.x) {
+		const int row0 = u * STREAM_ROWS;
+		size_t qrow[STREAM_ROWS];
+		float acc[STREAM_ROWS];
+#pragma unroll
+		for (int r = 0; r < STREAM_ROWS; r++) {
+			const int rr = row0 + r < n ? row0 + r : n - 1;
+			qrow[r] = (size_t)STREAM_PROBE_ROW(rr) * row_bytes;
+			acc[r] = 0.0f;
+		}
+		/* one commit group per step, empty past the warp's last step, so
+		 * wait<STAGES-1> always means "step i has landed" */
+#pragma unroll
+		for (int j = 0; j < STREAM_STAGES - 1; j++) {
+			if (j < cnt) {
+				const int sj = warp + j * WARPS;
+				q4r_issue(ring[warp][j], w, qrow, xv, sj, stream_nsb(nb, sj), lane);
+			}
+			gg_cp_commit();
+		}
+		for (int i = 0; i < cnt; i++) {
+			const int jn = i + STREAM_STAGES - 1;
+			if (jn < cnt) {
+				const int sj = warp + jn * WARPS;
+				q4r_issue(ring[warp][jn % STREAM_STAGES], w, qrow, xv, sj, stream_nsb(nb, sj), lane);
+			}
+			gg_cp_commit();
+			gg_cp_wait<STREAM_STAGES - 1>();
+			__syncwarp();
+			if constexpr (STREAM_PROBE_MODE == 1) {
+#pragma unroll
+				for (int r = 0; r < STREAM_ROWS; r++)
+					acc[r] += gg_bits_f32(ring[warp][i % STREAM_STAGES][r * Q4R_W_CHUNKS + 1].x &
+							      0x7fffffu);
+			} else {
+				q4r_step(ring[warp][i % STREAM_STAGES], warp + i * WARPS, nb, lane, acc);
+			}
+			/* no lane refills this slot while another still reads it */
+			__syncwarp();
+		}
+		gg_cp_wait<0>();
+		stream_store_rows(y, row0, n, acc, part);
+	}
+}
+
 
 #endif

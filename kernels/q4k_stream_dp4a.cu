@@ -15,5 +15,9 @@ extern "C" __global__ void __launch_bounds__(GG_THREADS)
 q4k_stream_dp4a(float *__restrict__ y, const unsigned char *__restrict__ w,
 	        const void *__restrict__ xv, int k, int n)
 {
+#if STREAM_RING
+	q4k_ring_body(y, w, xv, k, n);
+#else
 	q4k_stream_body<true>(y, w, xv, k, n);
+#endif
 }

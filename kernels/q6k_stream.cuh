@@ -38,6 +38,13 @@
 #error "STREAM_STAGES must be in 2..4"
 #endif
 
+#ifndef STREAM_XSMEM
+#define STREAM_XSMEM 0
+#endif
+#if STREAM_XSMEM != 0 && STREAM_XSMEM != 1
+#error "STREAM_XSMEM must be 0 or 1"
+#endif
+
 #define Q6S_STEP_BYTES (STREAM_SB_PER_STEP * Q6K_BYTES) /* 840 */
 /* 16-byte chunks covering 840 bytes that start at an even offset mod 16 */
 #define Q6S_SEG_CHUNKS ((14 + Q6S_STEP_BYTES + 15) / 16) /* 54 */
@@ -83,13 +90,6 @@ __device__ __forceinline__ void q6s_issue(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const u
 	}
 }
 
-/* Super-blocks in step s of a row of nb: 4, fewer in the last step. */
-__device__ __forceinline__ int q6s_nsb(int nb, int s)
-{
-	const int left = nb - STREAM_SB_PER_STEP * s;
-	return left < STREAM_SB_PER_STEP ? left : STREAM_SB_PER_STEP;
-}
-
 /* 16 bytes from shared memory at a 2-byte aligned address: five aligned
  * words and a funnel shift (misalignment 0 or 2 bytes). `at` is the byte
  * offset of p from a 16-byte aligned base, which fixes the misalignment. */
@@ -120,6 +120,36 @@ __device__ __forceinline__ void q6s_load_x8(const void *xv, int s, int nb, int l
 	const int b = STREAM_SB_PER_STEP * s + o;
 	const int bx = b < nb ? b : 0;
 	stream_load_x8((const u8 *)xv, bx * 8 + 4 * hh + a, bx * 8 + 4 * hh + a + 2, 16 * s2, x);
+}
+
+/* STREAM_XSMEM (Q8_1 form): x travels with the weights. A step's x is
+ * 4 super-blocks x 8 Q8_1 blocks = 1152 contiguous bytes at 1152 * s, 16-byte
+ * aligned (288 = 18 x 16 per super-block), copied by cp.async into the
+ * warp's x slot in the same commit group as the step's weights, so the
+ * wait that covers the weights covers x too and no step stalls on an x load
+ * that missed L1 (ncu on the H100: 45% of q6k_stream_dp4a's stall samples sat
+ * on the first dp4a after the x loads; docs/perf-notes.md). */
+#define Q6S_X_CHUNKS (STREAM_SB_PER_STEP * 8 * Q8_1_BYTES / 16) /* 72 */
+
+__device__ __forceinline__ void q6s_issue_x(gg_u4 *xslot, const void *xv, int s, int nb, int lane)
+{
+	const int chunks = stream_nsb(nb, s) * (8 * Q8_1_BYTES / 16);
+	const u8 *src = (const u8 *)xv + (size_t)s * (Q6S_X_CHUNKS * 16);
+	const gg_saddr dst = gg_smem_addr(xslot);
+#pragma unroll
+	for (int c = lane; c < Q6S_X_CHUNKS; c += 32)
+		if (c < chunks)
+			gg_cp_async16_full(dst + 16 * c, src + 16 * c);
+}
+
+/* The lane's Q8_1 x for step s from its x slot (block 0 of the slot past
+ * the row's end: the slot always holds the step's first super-block). */
+__device__ __forceinline__ void q6s_load_x8_slot(const gg_u4 *xslot, int s, int nb, int lane, stream_x8 *x)
+{
+	const int o = lane >> 3, t = lane & 7;
+	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
+	const int ox = STREAM_SB_PER_STEP * s + o < nb ? o : 0;
+	stream_load_x8((const u8 *)xslot, ox * 8 + 4 * hh + a, ox * 8 + 4 * hh + a + 2, 16 * s2, x);
 }
 
 /* One step of the Q8_1 form with x already loaded: every row. */
@@ -223,6 +253,8 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 {
 	__shared__ gg_u4 ring[WARPS][STREAM_STAGES][STREAM_ROWS][Q6S_SEG_CHUNKS];
 	__shared__ float part[WARPS][STREAM_ROWS];
+	constexpr bool XS = Q8 && STREAM_XSMEM;
+	__shared__ gg_u4 xring[XS ? WARPS : 1][XS ? STREAM_STAGES : 1][XS ? Q6S_X_CHUNKS : 1];
 	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 	const int nb = k / QK_K;
 	const int nsteps = (nb + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP;
@@ -237,14 +269,14 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
 			const int rr = row0 + r < n ? row0 + r : n - 1;
-			rowoff[r] = (size_t)rr * row_bytes;
+			rowoff[r] = (size_t)STREAM_PROBE_ROW(rr) * row_bytes;
 			acc[r] = 0.0f;
 		}
 		/* the row this lane copies */
 		int crow = row0 + lane / Q6S_LPR;
 		crow = crow < n ? crow : n - 1;
 		const bool clast = crow == n - 1;
-		const size_t coff = (size_t)crow * row_bytes;
+		const size_t coff = (size_t)STREAM_PROBE_ROW(crow) * row_bytes;
 		/* Ring: step i (this warp's i-th, global step warp + i*WARPS) lives
 		 * in slot i % STREAM_STAGES. One commit group per step, empty
 		 * when there is no step, so wait<STAGES-1> always means "step i
@@ -255,25 +287,41 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 		for (int j = 0; j < STREAM_STAGES - 1; j++) {
 			if (j < cnt) {
 				const int sj = warp + j * WARPS;
-				q6s_issue(ring[warp][j], w, coff + (size_t)sj * Q6S_STEP_BYTES, q6s_nsb(nb, sj),
+				q6s_issue(ring[warp][j], w, coff + (size_t)sj * Q6S_STEP_BYTES, stream_nsb(nb, sj),
 					  clast && sj == nsteps - 1, lane);
+				if constexpr (XS)
+					q6s_issue_x(xring[warp][j], xv, sj, nb, lane);
 			}
 			gg_cp_commit();
 		}
 		/* STREAM_XPREFETCH (Q8_1 form): x of the next step is loaded
 		 * before this step's wait and compute, so no step waits on x */
 		stream_x8 xc;
-		if constexpr (Q8 && STREAM_XPREFETCH)
+		if constexpr (Q8 && STREAM_XPREFETCH && !XS)
 			q6s_load_x8(xv, warp, nb, lane, &xc);
 		for (int i = 0; i < cnt; i++) {
 			const int jn = i + STREAM_STAGES - 1;
 			if (jn < cnt) {
 				const int sj = warp + jn * WARPS;
 				q6s_issue(ring[warp][jn % STREAM_STAGES], w, coff + (size_t)sj * Q6S_STEP_BYTES,
-					  q6s_nsb(nb, sj), clast && sj == nsteps - 1, lane);
+					  stream_nsb(nb, sj), clast && sj == nsteps - 1, lane);
+				if constexpr (XS)
+					q6s_issue_x(xring[warp][jn % STREAM_STAGES], xv, sj, nb, lane);
 			}
 			gg_cp_commit();
-			if constexpr (Q8 && STREAM_XPREFETCH) {
+			if constexpr (STREAM_PROBE_MODE == 1) {
+				gg_cp_wait<STREAM_STAGES - 1>();
+				__syncwarp();
+#pragma unroll
+				for (int r = 0; r < STREAM_ROWS; r++)
+					acc[r] += gg_bits_f32(ring[warp][i % STREAM_STAGES][r][lane].x & 0x7fffffu);
+			} else if constexpr (XS) {
+				gg_cp_wait<STREAM_STAGES - 1>();
+				__syncwarp();
+				stream_x8 x;
+				q6s_load_x8_slot(xring[warp][i % STREAM_STAGES], warp + i * WARPS, nb, lane, &x);
+				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, x, lane, acc);
+			} else if constexpr (Q8 && STREAM_XPREFETCH) {
 				stream_x8 xn;
 				q6s_load_x8(xv, warp + (i + 1) * WARPS, nb, lane, &xn);
 				gg_cp_wait<STREAM_STAGES - 1>();

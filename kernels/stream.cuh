@@ -55,6 +55,21 @@
 #error "STREAM_XPREFETCH must be 0 or 1"
 #endif
 
+/* STREAM_PROBE_MODE: research only, for bench/probe/timeline.cu; ggscope
+ * never sets it. 1: the weights are loaded but the arithmetic is replaced
+ * by a fold of the loaded words (what the loads alone cost); 2: the full
+ * arithmetic, but every row reads the weights of row (r % 64), which stay
+ * in L2 (what the arithmetic costs when memory is fast). Results are
+ * meaningless in both. */
+#ifndef STREAM_PROBE_MODE
+#define STREAM_PROBE_MODE 0
+#endif
+#if STREAM_PROBE_MODE == 2
+#define STREAM_PROBE_ROW(r) ((r) & 63)
+#else
+#define STREAM_PROBE_ROW(r) (r)
+#endif
+
 /* Super-blocks per warp step: 8 lanes share one super-block, so a warp
  * covers 4 of them (576 bytes of Q4_K, 840 of Q6_K per row) per step. */
 #define STREAM_SB_PER_STEP 4
@@ -250,6 +265,13 @@ template <int N> static inline void gg_cp_wait(void)
 __device__ __forceinline__ int stream_units(int n)
 {
 	return (n + STREAM_ROWS - 1) / STREAM_ROWS;
+}
+
+/* Super-blocks in step s of a row of nb: 4, fewer in the last step. */
+__device__ __forceinline__ int stream_nsb(int nb, int s)
+{
+	const int left = nb - STREAM_SB_PER_STEP * s;
+	return left < STREAM_SB_PER_STEP ? left : STREAM_SB_PER_STEP;
 }
 
 /* Sum each acc[r] over the block and store it to y[row0 + r] for the rows

@@ -332,20 +332,21 @@ int main(int argc, char **argv)
 		timed([&] { probe_read<<<blocks, 256>>>((const uint4 *)w, wbytes / 16, 0x12345678u, sink, tr); },
 		      blocks, label, wbytes / 1e6);
 	}
-	/* the stream pattern without arithmetic (Q4_K only: 16-byte rows) */
-	if (reads && qt == 4) {
-		const int row_bytes = (k / 256) * 144;
+	/* the stream pattern without arithmetic (rows of whole 16-byte chunks:
+	 * Q4_K always, Q6_K when k is a multiple of 2048) */
+	const int row_bytes = (k / 256) * (qt == 4 ? 144 : 210);
+	if (reads && row_bytes % 16 == 0) {
 		auto rr = [&](auto kern, int R, int W, const char *label) {
 			const int units = (n + R - 1) / R, blocks = std::min(n, 16 * sms);
 			timed([&] { kern<<<blocks, W * 32>>>(w, n, row_bytes, sink, tr); }, std::min(blocks, units), label,
 			      wbytes / 1e6);
 		};
 		rr(probe_rowread<4, 2, 4>, 4, 2, "rowread R4 W2 P4");
+		rr(probe_rowread<4, 2, 3>, 4, 2, "rowread R4 W2 P3");
 		rr(probe_rowread<4, 4, 4>, 4, 4, "rowread R4 W4 P4");
+		rr(probe_rowread<2, 1, 3>, 2, 1, "rowread R2 W1 P3");
 		rr(probe_rowread<2, 2, 4>, 2, 2, "rowread R2 W2 P4");
 		rr(probe_rowread<1, 4, 4>, 1, 4, "rowread R1 W4 P4");
-		rr(probe_rowread<1, 8, 4>, 1, 8, "rowread R1 W8 P4");
-		rr(probe_rowread<1, 8, 8>, 1, 8, "rowread R1 W8 P8");
 		rr(probe_rowread<8, 1, 4>, 8, 1, "rowread R8 W1 P4");
 	}
 #ifdef PROBE_BODY
