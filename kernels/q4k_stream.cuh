@@ -297,29 +297,39 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 #define Q4R_W_CHUNKS (STREAM_SB_PER_STEP * Q4K_BYTES / 16) /* 36 per row */
 #define Q4R_X_CHUNKS (STREAM_SB_PER_STEP * 8 * Q8_1_BYTES / 16) /* 72 */
 #define Q4R_SLOT_CHUNKS (STREAM_ROWS * Q4R_W_CHUNKS + Q4R_X_CHUNKS)
+#define Q4R_STEP_BYTES (STREAM_SB_PER_STEP * Q4K_BYTES) /* 576 per row */
 
-/* Issue the copies of step s (super-blocks 4s.., nsb of them) of every row
- * and of x into `slot`. qrow[r]: byte offset of row r. */
-__device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *w, const size_t qrow[STREAM_ROWS], const void *xv,
-					  int s, int nsb, int lane)
+/* Move the copy pointers on to the warp's next step (WARPS steps on). */
+__device__ __forceinline__ void q4r_advance(const u8 *wp[STREAM_ROWS], const u8 **xp)
 {
-	const gg_saddr dst = gg_smem_addr(slot);
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++)
+		wp[r] += WARPS * Q4R_STEP_BYTES;
+	*xp += WARPS * (Q4R_X_CHUNKS * 16);
+}
+
+/* Issue the copies of one step into `slot`: nsb super-blocks of every
+ * row from wp[r] and their x from xp. wp[r] and xp point at this lane's
+ * first chunk (lane * 16 bytes into the step); the caller advances them by
+ * the warp's step stride. Chunk lane + 32 exists only for lanes 0-3 (36
+ * chunks per row) and lanes 0-7 (72 of x, in three rounds). */
+__device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM_ROWS], const u8 *xp, int nsb,
+					  int lane)
+{
+	const gg_saddr dst = gg_smem_addr(slot) + 16 * lane;
 	const int wch = nsb * (Q4K_BYTES / 16);
-	const size_t wof = (size_t)s * (STREAM_SB_PER_STEP * Q4K_BYTES);
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++) {
-		const u8 *src = w + qrow[r] + wof;
-#pragma unroll
-		for (int c = lane; c < Q4R_W_CHUNKS; c += 32)
-			if (c < wch)
-				gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + c), src + 16 * c);
+		if (lane < wch)
+			gg_cp_async16_full(dst + 16 * r * Q4R_W_CHUNKS, wp[r]);
+		if (lane + 32 < wch)
+			gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + 32), wp[r] + 512);
 	}
 	const int xch = nsb * (8 * Q8_1_BYTES / 16);
-	const u8 *xs = (const u8 *)xv + (size_t)s * (Q4R_X_CHUNKS * 16);
 #pragma unroll
-	for (int c = lane; c < Q4R_X_CHUNKS; c += 32)
-		if (c < xch)
-			gg_cp_async16_full(dst + 16 * (STREAM_ROWS * Q4R_W_CHUNKS + c), xs + 16 * c);
+	for (int c = 0; c < Q4R_X_CHUNKS; c += 32)
+		if (lane + c < xch)
+			gg_cp_async16_ca(dst + 16 * (STREAM_ROWS * Q4R_W_CHUNKS + c), xp + 16 * c);
 }
 
 /* The 6-bit scale and min of the lane's two sub-blocks 2c, 2c+1 from the
@@ -356,14 +366,16 @@ __device__ __forceinline__ void q4r_step(const gg_u4 *slot, int s, int nb, int l
 		u32 sc[2], m[2];
 		q4r_scales(h.y, h.z, h.w, c, sc, m);
 		const u32 qw[4] = { q.x, q.y, q.z, q.w };
+		/* high nibbles in place: the unsigned dp4a gives 16 x their sum,
+		 * a multiple of 16, so the shift back is exact */
 		int dl = 0, dh = 0;
 #pragma unroll
 		for (int t = 0; t < 4; t++) {
 			dl = __dp4a((int)(qw[t] & 0x0F0F0F0Fu), x.lo[t], dl);
-			dh = __dp4a((int)((qw[t] >> 4) & 0x0F0F0F0Fu), x.hi[t], dh);
+			dh = gg_dp4a_us(qw[t] & 0xF0F0F0F0u, x.hi[t], dh);
 		}
 		const float d = gg_h2f((u16)(h.x & 0xFFFFu)), dmin = gg_h2f((u16)(h.x >> 16));
-		const float v = d * (x.d_lo * (float)((int)sc[0] * dl) + x.d_hi * (float)((int)sc[1] * dh)) -
+		const float v = d * (x.d_lo * (float)((int)sc[0] * dl) + x.d_hi * (float)((int)sc[1] * (dh >> 4))) -
 				dmin * ((float)m[0] * xs_lo + (float)m[1] * xs_hi);
 		acc[r] += valid ? v : 0.0f;
 	}
@@ -386,29 +398,32 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 
 	for (int u = blockIdx.x; u < units; u += gridDim.x) {
 		const int row0 = u * STREAM_ROWS;
-		size_t qrow[STREAM_ROWS];
+		/* the lane's next chunk to copy, per row and of x, for this warp's
+		 * next step to issue */
+		const u8 *wp[STREAM_ROWS];
 		float acc[STREAM_ROWS];
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
 			const int rr = row0 + r < n ? row0 + r : n - 1;
-			qrow[r] = (size_t)STREAM_PROBE_ROW(rr) * row_bytes;
+			wp[r] = w + (size_t)STREAM_PROBE_ROW(rr) * row_bytes + (size_t)warp * Q4R_STEP_BYTES + 16 * lane;
 			acc[r] = 0.0f;
 		}
+		const u8 *xp = (const u8 *)xv + (size_t)warp * (Q4R_X_CHUNKS * 16) + 16 * lane;
 		/* one commit group per step, empty past the warp's last step, so
 		 * wait<STAGES-1> always means "step i has landed" */
 #pragma unroll
 		for (int j = 0; j < STREAM_STAGES - 1; j++) {
 			if (j < cnt) {
-				const int sj = warp + j * WARPS;
-				q4r_issue(ring[warp][j], w, qrow, xv, sj, stream_nsb(nb, sj), lane);
+				q4r_issue(ring[warp][j], wp, xp, stream_nsb(nb, warp + j * WARPS), lane);
+				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
 		}
 		for (int i = 0; i < cnt; i++) {
 			const int jn = i + STREAM_STAGES - 1;
 			if (jn < cnt) {
-				const int sj = warp + jn * WARPS;
-				q4r_issue(ring[warp][jn % STREAM_STAGES], w, qrow, xv, sj, stream_nsb(nb, sj), lane);
+				q4r_issue(ring[warp][jn % STREAM_STAGES], wp, xp, stream_nsb(nb, warp + jn * WARPS), lane);
+				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
 			gg_cp_wait<STREAM_STAGES - 1>();

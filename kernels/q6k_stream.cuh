@@ -139,7 +139,7 @@ __device__ __forceinline__ void q6s_issue_x(gg_u4 *xslot, const void *xv, int s,
 #pragma unroll
 	for (int c = lane; c < Q6S_X_CHUNKS; c += 32)
 		if (c < chunks)
-			gg_cp_async16_full(dst + 16 * c, src + 16 * c);
+			gg_cp_async16_ca(dst + 16 * c, src + 16 * c);
 }
 
 /* The lane's Q8_1 x for step s from its x slot (block 0 of the slot past

@@ -149,6 +149,15 @@ __device__ __forceinline__ void gg_cp_async16_full(gg_saddr dst, const void *gsr
 	asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;" : : "r"(dst), "l"(gsrc) : "memory");
 }
 
+/* The same, through L1 (.ca): for x, which every warp of the SM copies in
+ * turn. With .cg every warp's copy went to L2, all to the same few lines at
+ * once (q6k_stream_dp4a with STREAM_XSMEM ran at half speed, ncu: L1 hit
+ * rate 0.2%); through L1 only an SM's first copy does. */
+__device__ __forceinline__ void gg_cp_async16_ca(gg_saddr dst, const void *gsrc)
+{
+	asm volatile("cp.async.ca.shared.global [%0], [%1], 16;" : : "r"(dst), "l"(gsrc) : "memory");
+}
+
 __device__ __forceinline__ void gg_cp_commit(void)
 {
 	asm volatile("cp.async.commit_group;" ::: "memory");
@@ -233,6 +242,11 @@ static inline void gg_cp_async16_full(gg_saddr dst, const void *gsrc)
 	gg_cp_async16(dst, gsrc, 16);
 }
 
+static inline void gg_cp_async16_ca(gg_saddr dst, const void *gsrc)
+{
+	gg_cp_async16(dst, gsrc, 16);
+}
+
 static inline void gg_cp_commit(void)
 {
 	gg_emu_open_group[threadIdx.x]++;
@@ -255,6 +269,25 @@ template <int N> static inline void gg_cp_wait(void)
 	gg_emu_ncopies[t] = kept;
 }
 #endif /* GG_HOST_EMU */
+
+/* dp4a with unsigned bytes in a and signed bytes in b (PTX dp4a.u32.s32):
+ * lets a kernel feed high nibbles as (w & 0xF0F0F0F0) with no shift, the
+ * sum coming out 16 times larger (exact; the caller shifts it back). */
+#ifndef GG_HOST_EMU
+__device__ __forceinline__ int gg_dp4a_us(u32 a, int b, int c)
+{
+	int d;
+	asm("dp4a.u32.s32 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+	return d;
+}
+#else
+static inline int gg_dp4a_us(u32 a, int b, int c)
+{
+	for (int i = 0; i < 4; i++)
+		c += (int)(uint8_t)(a >> (8 * i)) * (int)(int8_t)((uint32_t)b >> (8 * i));
+	return c;
+}
+#endif
 
 /* ------------------------------------------------------------ geometry */
 
