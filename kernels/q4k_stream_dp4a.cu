@@ -8,10 +8,22 @@
  * Q8_1 blocks.
  *
  * Per row and 32 weights a lane does 8 dp4a; the min term's sum of the
- * Q8_1 values is computed once per step for all STREAM_ROWS rows. */
+ * Q8_1 values is computed once per step for all STREAM_ROWS rows.
+ *
+ * The shared-memory ring (STREAM_RING, q4k_stream.cuh) with two stages is
+ * the default: on the H100 (cold L2, CUPTI, 4 warps) it took 13.94 / 12.99 /
+ * 5.34 us on Q4_K 4096 x 14336 / 14336 x 4096 / 4096 x 4096 against 16.99 /
+ * 14.27 / 6.02 us for the register stages (docs/perf-notes.md, BENCHMARKS.md).
+ * -D STREAM_RING=0 builds the register form, whose STREAM_PIPE then applies. */
+#ifndef STREAM_RING
+#define STREAM_RING 1
+#endif
+#if !defined(STREAM_STAGES) && STREAM_RING
+#define STREAM_STAGES 2
+#endif
 #include "q4k_stream.cuh"
 
-extern "C" __global__ void __launch_bounds__(GG_THREADS)
+extern "C" __global__ void STREAM_BOUNDS
 q4k_stream_dp4a(float *__restrict__ y, const unsigned char *__restrict__ w,
 	        const void *__restrict__ xv, int k, int n)
 {

@@ -26,12 +26,23 @@
  *                 a divisor of 32)
  *   STREAM_PIPE   Q4_K register stages in flight per warp, 1..4, default 3
  *                 (q4k_stream sets 2)
- *   STREAM_STAGES Q6_K shared-memory stages per warp, 2..4, default 3;
- *                 WARPS * STAGES * ROWS * 864 bytes must fit 48 KB
+ *   STREAM_STAGES shared-memory stages per warp: Q6_K 2..4, default 3,
+ *                 WARPS * STAGES * (ROWS * 864 + 1152 with XSMEM) bytes must
+ *                 fit 48 KB; the Q4_K ring 2..6, WARPS * STAGES *
+ *                 (ROWS * 576 + 1152) bytes
  *   STREAM_XPREFETCH  0 or 1, default 0: the Q8_1 forms load the next
  *                 step's x before computing this one (ncu on the H100: the
  *                 top stall of both dp4a kernels is the L1TEX scoreboard,
- *                 x missing L1 a third of the time; docs/perf-notes.md)
+ *                 x missing L1 a third of the time; docs/perf-notes.md).
+ *                 Measured slower on the H100; kept for comparison.
+ *   STREAM_RING   0 or 1, q4k_stream_dp4a only, default 1: weights and x
+ *                 through a per-warp cp.async ring of STREAM_STAGES slots
+ *                 (2..6, default 2 there) instead of register stages
+ *   STREAM_XSMEM  0 or 1, q6k_stream_dp4a only, default 1: x by cp.async
+ *                 (through L1) in the same ring slot as the weights
+ *   STREAM_MINBLOCKS  0 (default) or blocks per SM for __launch_bounds__,
+ *                 the dp4a entries only (caps registers)
+ *   STREAM_PROBE_MODE  research only (bench/probe), see below
  *
  * GG_HOST_EMU: the emulator build (tests/emu) gets plain C++ versions of
  * the PTX below. Its cp.async is deferred until cp.async.wait_group, so
@@ -68,6 +79,18 @@
 #define STREAM_PROBE_ROW(r) ((r) & 63)
 #else
 #define STREAM_PROBE_ROW(r) (r)
+#endif
+
+/* STREAM_MINBLOCKS: 0 (default) or the resident blocks per SM to ask ptxas
+ * for (__launch_bounds__'s second argument), which caps the registers. The
+ * dp4a entries use STREAM_BOUNDS. */
+#ifndef STREAM_MINBLOCKS
+#define STREAM_MINBLOCKS 0
+#endif
+#if STREAM_MINBLOCKS > 0
+#define STREAM_BOUNDS __launch_bounds__(GG_THREADS, STREAM_MINBLOCKS)
+#else
+#define STREAM_BOUNDS __launch_bounds__(GG_THREADS)
 #endif
 
 /* Super-blocks per warp step: 8 lanes share one super-block, so a warp
