@@ -7,9 +7,10 @@
 #   ncu    ncu --clock-control none --cache-control all on
 #          ggscope bench --no-cupti (a process using CUPTI cannot be profiled),
 #          every timed launch of the GEMV kernel, median over launches.
-# Pass when, for every variant: kernel time within 5 %, DRAM bytes read
-# within 1 %, achieved occupancy within 2 points, theoretical occupancy and
-# its limiter identical. Builds nothing: it is given the build tree.
+# Pass when, for every variant: kernel time within 5 % (of ncu's time less
+# ncu's own fixed offset, measured here on a tiny kernel: see below), DRAM
+# bytes read within 1 %, achieved occupancy within 2 points, theoretical
+# occupancy and its limiter identical. Builds nothing: it is given the build tree.
 #
 # Usage: tests/gpu/fidelity.sh [BUILDDIR]
 # Environment: GGSCOPE (binary), NCU (ncu binary), FIDELITY_VARIANTS
@@ -71,9 +72,15 @@ done
 
 # ncu's own offset: one tiny kernel (a 128 x 256 Q6_K GEMV, ~3 us) timed
 # both ways. ncu's gpu__time_duration reads 1.3-2.3 us longer than CUPTI's
-# activity records for the same launch (H100, 2026-11-25: with ncu's cache
-# control on or off alike); the report shows each variant's difference with
-# that offset taken out, for information. The verdict stays the raw one.
+# activity records for every launch (H100, 2026-11-25: with ncu's cache
+# control on or off alike), and the kernels' own clock agrees with CUPTI:
+# bench/probe/timeline.cu reads %globaltimer in every block, and its
+# first-start-to-last-end span was 0.4 us under CUPTI's time and 2.3 us
+# under ncu's for the same 33 MB read kernel (BENCHMARKS.md). So the time
+# criterion compares ggscope with ncu's time minus that offset, measured in
+# this run; the raw difference is printed beside it. Without a plausible
+# offset (the probe failed, or it is outside 0..5 us) the raw time is the
+# criterion.
 probe="--shape 128x256 --type q6_k --variant q6k_basic --warps 1 --reps $reps --seed 1"
 # shellcheck disable=SC2086 # $probe is a list of options
 "$ggscope" bench $probe --json >"$out/ours-probe.json" 2>"$out/ours-probe.err" &&
@@ -115,9 +122,13 @@ def probe_offset():
 offset = probe_offset()
 fail = 0
 if offset is None:
-    print("ncu offset: n/a (the probe did not run or could not be read)")
+    print("ncu offset: n/a (the probe did not run or could not be read): time compared raw")
+elif not 0.0 <= offset <= 5.0:
+    print("ncu offset: %+.3f us is implausible (outside 0..5 us): time compared raw" % offset)
+    offset = None
 else:
-    print("ncu offset: %+.3f us (ncu minus ggscope on a 128 x 256 q6k_basic launch)" % offset)
+    print("ncu offset: %+.3f us (ncu minus ggscope on a 128 x 256 q6k_basic launch): "
+          "time compared with ncu's minus this" % offset)
 print("%-12s %-22s %14s %14s %9s  %s" % ("variant", "figure", "ggscope", "ncu", "diff", "verdict"))
 for pair in pairs:
     v = pair.split(":")[0]
@@ -135,8 +146,13 @@ for pair in pairs:
     n_limiter = "+".join(name for name, _ in LIMITS if lim[name] == low)
     c = ours.get("counters") or {}
     o = ours.get("occupancy") or {}
+    t_ours = ours["time_us"]["gemv"]["median"]
+    if offset is not None:
+        print("%-12s %-22s %14.6g %14.6g %+8.2f%%  (info: raw ncu time, offset in)" % (
+            v, "time us, raw", t_ours, n_time, 100 * (t_ours - n_time) / n_time))
     checks = [
-        ("time us (median)", ours["time_us"]["gemv"]["median"], n_time, "rel", 0.05),
+        ("time us (median)" if offset is None else "time us, offset out", t_ours,
+         n_time if offset is None else n_time - offset, "rel", 0.05),
         ("DRAM bytes read", c.get("dram_read_bytes"), n_dram, "rel", 0.01),
         ("achieved occupancy %", c.get("achieved_occupancy_pct"), n_ach, "abs", 2.0),
         ("theoretical occ. %", o.get("theoretical_pct"), n_theo, "abs", 0.01),
@@ -150,10 +166,6 @@ for pair in pairs:
         print("%-12s %-22s %14.6g %14.6g %+8.2f%s  %s" % (v, name, a, b, d * 100 if kind == "rel" else d,
               "%" if kind == "rel" else " ", "ok" if ok else "FAIL (> %g%s)" % (tol * 100 if kind == "rel" else tol,
               "%" if kind == "rel" else " points")))
-    if offset is not None:
-        print("%-12s %-22s %14.6g %14.6g %+8.2f%%  (info: ncu time minus its offset)" % (
-            v, "time us, offset out", ours["time_us"]["gemv"]["median"], n_time - offset,
-            100 * (ours["time_us"]["gemv"]["median"] - (n_time - offset)) / (n_time - offset)))
     ok = o.get("limiter") == n_limiter
     fail |= not ok
     print("%-12s %-22s %14s %14s %9s  %s" % (v, "limiter", o.get("limiter"), n_limiter, "",
