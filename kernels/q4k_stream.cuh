@@ -294,27 +294,38 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 #error "STREAM_STAGES must be in 2..6 for q4k_stream"
 #endif
 
+/* STREAM_TMA (sm_90): lane 0 moves each row's 576 bytes of a step with one
+ * bulk copy signalled on the slot's mbarrier (rows are whole 16-byte
+ * chunks, so no copy runs past the matrix); x stays on per-lane
+ * cp.async.ca, as in q6k_stream. */
+#ifndef STREAM_TMA
+#define STREAM_TMA 0
+#endif
+#if STREAM_TMA != 0 && STREAM_TMA != 1
+#error "STREAM_TMA must be 0 or 1"
+#endif
+
 #define Q4R_W_CHUNKS (STREAM_SB_PER_STEP * Q4K_BYTES / 16) /* 36 per row */
 #define Q4R_X_CHUNKS (STREAM_SB_PER_STEP * 8 * Q8_1_BYTES / 16) /* 72 */
 #define Q4R_SLOT_CHUNKS (STREAM_ROWS * Q4R_W_CHUNKS + Q4R_X_CHUNKS)
 #define Q4R_STEP_BYTES (STREAM_SB_PER_STEP * Q4K_BYTES) /* 576 per row */
 
 /* Move the copy pointers on to the warp's next step (WARPS steps on). */
-__device__ __forceinline__ void q4r_advance(const u8 *wp[STREAM_ROWS], const u8 **xp)
+__device__ __forceinline__ void q4r_advance(const u8 *wp[STREAM_ROWS], u32 *xoff)
 {
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++)
 		wp[r] += WARPS * Q4R_STEP_BYTES;
-	*xp += WARPS * (Q4R_X_CHUNKS * 16);
+	*xoff += WARPS * (Q4R_X_CHUNKS * 16);
 }
 
 /* Issue the copies of one step into `slot`: nsb super-blocks of every
- * row from wp[r] and their x from xp. wp[r] and xp point at this lane's
- * first chunk (lane * 16 bytes into the step); the caller advances them by
- * the warp's step stride. Chunk lane + 32 exists only for lanes 0-3 (36
+ * row from wp[r] and their x from xv + xoff. wp[r] and xoff address this
+ * lane's first chunk (lane * 16 bytes into the step); the caller advances
+ * them by the warp's step stride (x fits 32 bits: k < 2^30). Chunk lane + 32 exists only for lanes 0-3 (36
  * chunks per row) and lanes 0-7 (72 of x, in three rounds). */
-__device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM_ROWS], const u8 *xp, int nsb,
-					  int lane)
+__device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM_ROWS], const void *xv, u32 xoff,
+					  int nsb, int lane)
 {
 	const gg_saddr dst = gg_smem_addr(slot) + 16 * lane;
 	const int wch = nsb * (Q4K_BYTES / 16);
@@ -326,6 +337,28 @@ __device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM
 			gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + 32), wp[r] + 512);
 	}
 	const int xch = nsb * (8 * Q8_1_BYTES / 16);
+	const u8 *xp = (const u8 *)xv + xoff;
+#pragma unroll
+	for (int c = 0; c < Q4R_X_CHUNKS; c += 32)
+		if (lane + c < xch)
+			gg_cp_async16_ca(dst + 16 * (STREAM_ROWS * Q4R_W_CHUNKS + c), xp + 16 * c);
+}
+
+/* STREAM_TMA: the weights of one step by lane 0, one bulk copy per row
+ * (wp[r] - 16 * lane is the row's step start), then x as q4r_issue does. */
+__device__ __forceinline__ void q4r_issue_tma(gg_u4 *slot, gg_mbar *bar, const u8 *const wp[STREAM_ROWS],
+					      const void *xv, u32 xoff, int nsb, int lane)
+{
+	if (lane == 0) {
+		const u32 bytes = (u32)nsb * Q4K_BYTES;
+		gg_mbar_expect(bar, STREAM_ROWS * bytes);
+#pragma unroll
+		for (int r = 0; r < STREAM_ROWS; r++)
+			gg_bulk_copy(slot + r * Q4R_W_CHUNKS, wp[r], bytes, bar);
+	}
+	const gg_saddr dst = gg_smem_addr(slot) + 16 * lane;
+	const int xch = nsb * (8 * Q8_1_BYTES / 16);
+	const u8 *xp = (const u8 *)xv + xoff;
 #pragma unroll
 	for (int c = 0; c < Q4R_X_CHUNKS; c += 32)
 		if (lane + c < xch)
@@ -387,14 +420,26 @@ __device__ __forceinline__ void q4r_step(const gg_u4 *slot, int s, int nb, int l
 __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *__restrict__ w,
 					      const void *__restrict__ xv, int k, int n)
 {
+	constexpr bool TMA = STREAM_TMA && GG_TMA;
 	__shared__ gg_u4 ring[WARPS][STREAM_STAGES][Q4R_SLOT_CHUNKS];
 	__shared__ float part[WARPS][STREAM_ROWS];
+	__shared__ gg_mbar bars[TMA ? WARPS : 1][TMA ? STREAM_STAGES : 1];
 	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 	const int nb = k / QK_K;
 	const int nsteps = (nb + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP;
 	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
 	const size_t row_bytes = (size_t)nb * Q4K_BYTES;
 	const int units = stream_units(n);
+	/* STREAM_TMA: one mbarrier per slot; bit j of `ph` is the parity of
+	 * slot j's next phase to wait for */
+	u32 ph = 0;
+	if constexpr (TMA) {
+		if (lane == 0)
+			for (int j = 0; j < STREAM_STAGES; j++)
+				gg_mbar_init(&bars[warp][j], 1);
+		gg_mbar_init_fence();
+		__syncwarp();
+	}
 
 	for (int u = blockIdx.x; u < units; u += gridDim.x) {
 		const int row0 = u * STREAM_ROWS;
@@ -408,25 +453,41 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			wp[r] = w + (size_t)STREAM_PROBE_ROW(rr) * row_bytes + (size_t)warp * Q4R_STEP_BYTES + 16 * lane;
 			acc[r] = 0.0f;
 		}
-		const u8 *xp = (const u8 *)xv + (size_t)warp * (Q4R_X_CHUNKS * 16) + 16 * lane;
+		u32 xoff = (u32)warp * (Q4R_X_CHUNKS * 16) + 16 * lane;
 		/* one commit group per step, empty past the warp's last step, so
 		 * wait<STAGES-1> always means "step i has landed" */
 #pragma unroll
 		for (int j = 0; j < STREAM_STAGES - 1; j++) {
 			if (j < cnt) {
-				q4r_issue(ring[warp][j], wp, xp, stream_nsb(nb, warp + j * WARPS), lane);
-				q4r_advance(wp, &xp);
+				if constexpr (TMA)
+					q4r_issue_tma(ring[warp][j], &bars[warp][j], wp, xv, xoff,
+						      stream_nsb(nb, warp + j * WARPS), lane);
+				else
+					q4r_issue(ring[warp][j], wp, xv, xoff, stream_nsb(nb, warp + j * WARPS), lane);
+				q4r_advance(wp, &xoff);
 			}
 			gg_cp_commit();
 		}
+		if constexpr (TMA)
+			__syncwarp(); /* every lane past lane 0's first issues */
 		for (int i = 0; i < cnt; i++) {
 			const int jn = i + STREAM_STAGES - 1;
 			if (jn < cnt) {
-				q4r_issue(ring[warp][jn % STREAM_STAGES], wp, xp, stream_nsb(nb, warp + jn * WARPS), lane);
-				q4r_advance(wp, &xp);
+				if constexpr (TMA)
+					q4r_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], wp, xv,
+						      xoff, stream_nsb(nb, warp + jn * WARPS), lane);
+				else
+					q4r_issue(ring[warp][jn % STREAM_STAGES], wp, xv, xoff,
+						  stream_nsb(nb, warp + jn * WARPS), lane);
+				q4r_advance(wp, &xoff);
 			}
 			gg_cp_commit();
 			gg_cp_wait<STREAM_STAGES - 1>();
+			if constexpr (TMA) {
+				const int sl = i % STREAM_STAGES;
+				gg_mbar_wait(&bars[warp][sl], (ph >> sl) & 1u);
+				ph ^= 1u << sl;
+			}
 			__syncwarp();
 			if constexpr (STREAM_PROBE_MODE == 1) {
 #pragma unroll

@@ -41,6 +41,18 @@
 #ifndef STREAM_XSMEM
 #define STREAM_XSMEM 0
 #endif
+/* STREAM_TMA (Q8_1 form with STREAM_XSMEM, sm_90): each row's segment of a
+ * step goes by one bulk copy (TMA) issued by lane 0 and signalled on an
+ * mbarrier per slot, instead of ~54 per-lane 16-byte cp.async. ncu on the
+ * H100 put the per-lane copies and their address arithmetic at ~45% of the
+ * loop's instructions. x stays on per-lane cp.async.ca: a bulk copy would
+ * read it from L2 for every warp (the hot spot STREAM_XSMEM avoids). */
+#ifndef STREAM_TMA
+#define STREAM_TMA 0
+#endif
+#if STREAM_TMA != 0 && STREAM_TMA != 1
+#error "STREAM_TMA must be 0 or 1"
+#endif
 #if STREAM_XSMEM != 0 && STREAM_XSMEM != 1
 #error "STREAM_XSMEM must be 0 or 1"
 #endif
@@ -140,6 +152,42 @@ __device__ __forceinline__ void q6s_issue_x(gg_u4 *xslot, const void *xv, int s,
 	for (int c = lane; c < Q6S_X_CHUNKS; c += 32)
 		if (c < chunks)
 			gg_cp_async16_ca(dst + 16 * c, src + 16 * c);
+}
+
+/* STREAM_TMA: lane 0 copies step s of every row (seg = the step's byte
+ * offset in the row) into the slot, one bulk copy per row, announced on
+ * bar. A bulk copy moves whole 16-byte chunks, so where a row's cover would
+ * run past the matrix (its last bytes when the matrix size is not a
+ * multiple of 16) the last partial chunk is stored by lane 0 itself; no
+ * byte past the matrix is read. The other lanes see those stores after the
+ * __syncwarp that follows the wait. */
+__device__ __forceinline__ void q6s_issue_tma(gg_u4 (*slot)[Q6S_SEG_CHUNKS], gg_mbar *bar, const u8 *w,
+					      const size_t rowoff[STREAM_ROWS], size_t seg, int nsb, size_t total,
+					      int lane)
+{
+	if (lane != 0)
+		return;
+	size_t al[STREAM_ROWS];
+	u32 full[STREAM_ROWS], tail[STREAM_ROWS], sum = 0;
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++) {
+		const size_t start = rowoff[r] + seg, end = start + (size_t)nsb * Q6K_BYTES;
+		al[r] = start & ~(size_t)15;
+		const u32 cover = (u32)((end - al[r] + 15) & ~(size_t)15);
+		const bool past = al[r] + cover > total;
+		full[r] = past ? (u32)((end - al[r]) & ~(size_t)15) : cover;
+		tail[r] = past ? (u32)(end - al[r]) - full[r] : 0;
+		sum += full[r];
+	}
+	gg_mbar_expect(bar, sum);
+#pragma unroll
+	for (int r = 0; r < STREAM_ROWS; r++) {
+		if (full[r])
+			gg_bulk_copy(slot[r], w + al[r], full[r], bar);
+#pragma unroll 1
+		for (u32 t = 0; t < tail[r]; t++)
+			((u8 *)slot[r])[full[r] + t] = w[al[r] + full[r] + t];
+	}
 }
 
 /* The lane's Q8_1 x for step s from its x slot (block 0 of the slot past
@@ -254,13 +302,25 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 	__shared__ gg_u4 ring[WARPS][STREAM_STAGES][STREAM_ROWS][Q6S_SEG_CHUNKS];
 	__shared__ float part[WARPS][STREAM_ROWS];
 	constexpr bool XS = Q8 && STREAM_XSMEM;
+	constexpr bool TMA = XS && STREAM_TMA && GG_TMA;
 	__shared__ gg_u4 xring[XS ? WARPS : 1][XS ? STREAM_STAGES : 1][XS ? Q6S_X_CHUNKS : 1];
+	__shared__ gg_mbar bars[TMA ? WARPS : 1][TMA ? STREAM_STAGES : 1];
 	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 	const int nb = k / QK_K;
 	const int nsteps = (nb + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP;
 	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
 	const size_t row_bytes = (size_t)nb * Q6K_BYTES;
 	const int units = stream_units(n);
+	/* STREAM_TMA: one mbarrier per ring slot; bit j of `ph` is the parity
+	 * of slot j's next phase to wait for */
+	u32 ph = 0;
+	if constexpr (TMA) {
+		if (lane == 0)
+			for (int j = 0; j < STREAM_STAGES; j++)
+				gg_mbar_init(&bars[warp][j], 1);
+		gg_mbar_init_fence();
+		__syncwarp();
+	}
 
 	for (int u = blockIdx.x; u < units; u += gridDim.x) {
 		const int row0 = u * STREAM_ROWS;
@@ -287,13 +347,19 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 		for (int j = 0; j < STREAM_STAGES - 1; j++) {
 			if (j < cnt) {
 				const int sj = warp + j * WARPS;
-				q6s_issue(ring[warp][j], w, coff + (size_t)sj * Q6S_STEP_BYTES, stream_nsb(nb, sj),
-					  clast && sj == nsteps - 1, lane);
+				if constexpr (TMA)
+					q6s_issue_tma(ring[warp][j], &bars[warp][j], w, rowoff, (size_t)sj * Q6S_STEP_BYTES,
+						      stream_nsb(nb, sj), (size_t)n * row_bytes, lane);
+				else
+					q6s_issue(ring[warp][j], w, coff + (size_t)sj * Q6S_STEP_BYTES, stream_nsb(nb, sj),
+						  clast && sj == nsteps - 1, lane);
 				if constexpr (XS)
 					q6s_issue_x(xring[warp][j], xv, sj, nb, lane);
 			}
 			gg_cp_commit();
 		}
+		if constexpr (TMA)
+			__syncwarp(); /* every lane past lane 0's first issues */
 		/* STREAM_XPREFETCH (Q8_1 form): x of the next step is loaded
 		 * before this step's wait and compute, so no step waits on x */
 		stream_x8 xc;
@@ -303,8 +369,13 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 			const int jn = i + STREAM_STAGES - 1;
 			if (jn < cnt) {
 				const int sj = warp + jn * WARPS;
-				q6s_issue(ring[warp][jn % STREAM_STAGES], w, coff + (size_t)sj * Q6S_STEP_BYTES,
-					  stream_nsb(nb, sj), clast && sj == nsteps - 1, lane);
+				if constexpr (TMA)
+					q6s_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], w,
+						      rowoff, (size_t)sj * Q6S_STEP_BYTES, stream_nsb(nb, sj),
+						      (size_t)n * row_bytes, lane);
+				else
+					q6s_issue(ring[warp][jn % STREAM_STAGES], w, coff + (size_t)sj * Q6S_STEP_BYTES,
+						  stream_nsb(nb, sj), clast && sj == nsteps - 1, lane);
 				if constexpr (XS)
 					q6s_issue_x(xring[warp][jn % STREAM_STAGES], xv, sj, nb, lane);
 			}
@@ -317,6 +388,11 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 					acc[r] += gg_bits_f32(ring[warp][i % STREAM_STAGES][r][lane].x & 0x7fffffu);
 			} else if constexpr (XS) {
 				gg_cp_wait<STREAM_STAGES - 1>();
+				if constexpr (TMA) {
+					const int sl = i % STREAM_STAGES;
+					gg_mbar_wait(&bars[warp][sl], (ph >> sl) & 1u);
+					ph ^= 1u << sl;
+				}
 				__syncwarp();
 				stream_x8 x;
 				q6s_load_x8_slot(xring[warp][i % STREAM_STAGES], warp + i * WARPS, nb, lane, &x);

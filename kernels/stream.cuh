@@ -192,6 +192,68 @@ template <int N> __device__ __forceinline__ void gg_cp_wait(void)
 {
 	asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 }
+
+/* ---- bulk copies (TMA, sm_90): one instruction moves a whole row segment
+ * into shared memory and signals an mbarrier when its bytes have landed.
+ * GG_TMA says whether the target has them; STREAM_TMA kernels fall back to
+ * per-lane cp.async without. */
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define GG_TMA 1
+#else
+#define GG_TMA 0
+#endif
+typedef unsigned long long gg_mbar; /* an mbarrier: 8 bytes of shared memory */
+
+__device__ __forceinline__ void gg_mbar_init(gg_mbar *b, u32 count)
+{
+	asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(gg_smem_addr(b)), "r"(count) : "memory");
+}
+
+/* After the inits, before any copy signals them. */
+__device__ __forceinline__ void gg_mbar_init_fence(void)
+{
+#if GG_TMA
+	asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+#endif
+}
+
+/* This thread's arrival, announcing `bytes` of copies for the phase. */
+__device__ __forceinline__ void gg_mbar_expect(gg_mbar *b, u32 bytes)
+{
+#if GG_TMA
+	asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(gg_smem_addr(b)), "r"(bytes)
+		     : "memory");
+#endif
+}
+
+/* Copy `bytes` (a multiple of 16; both addresses 16-byte aligned) from
+ * global to shared memory, completing on b. Orders this thread's earlier
+ * shared-memory accesses (the slot's last readers, after a __syncwarp)
+ * before the copy's writes. */
+__device__ __forceinline__ void gg_bulk_copy(void *dst, const void *src, u32 bytes, gg_mbar *b)
+{
+#if GG_TMA
+	asm volatile("fence.proxy.async.shared::cta;\n\t"
+		     "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
+		     ::"r"(gg_smem_addr(dst)), "l"(src), "r"(bytes), "r"(gg_smem_addr(b))
+		     : "memory");
+#endif
+}
+
+/* Wait until the phase of b with this parity has completed. */
+__device__ __forceinline__ void gg_mbar_wait(gg_mbar *b, u32 parity)
+{
+#if GG_TMA
+	u32 done;
+	do {
+		asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2; "
+			     "selp.u32 %0, 1, 0, p; }"
+			     : "=r"(done)
+			     : "r"(gg_smem_addr(b)), "r"(parity)
+			     : "memory");
+	} while (!done);
+#endif
+}
 #else /* GG_HOST_EMU */
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +352,87 @@ template <int N> static inline void gg_cp_wait(void)
 		}
 	}
 	gg_emu_ncopies[t] = kept;
+}
+
+/* Bulk copies and mbarriers: a copy is recorded on its barrier and
+ * performed when a thread first waits for that phase, which also checks
+ * that the bytes announced by expect match the bytes copied (on the GPU a
+ * mismatch hangs the wait). Barriers are found by address. */
+#define GG_TMA 1
+typedef unsigned long long gg_mbar;
+struct gg_emu_bar {
+	gg_mbar *key;
+	unsigned phase, expected, copied;
+	int n;
+	struct {
+		u8 *dst;
+		const u8 *src;
+		u32 bytes;
+	} c[16];
+};
+static gg_emu_bar gg_emu_bars[256];
+
+static inline gg_emu_bar *gg_emu_bar_of(gg_mbar *b, bool create)
+{
+	for (int i = 0; i < 256; i++)
+		if (gg_emu_bars[i].key == b)
+			return &gg_emu_bars[i];
+	if (create)
+		for (int i = 0; i < 256; i++)
+			if (gg_emu_bars[i].key == NULL) {
+				gg_emu_bars[i].key = b;
+				return &gg_emu_bars[i];
+			}
+	fprintf(stderr, "emu: mbarrier %p %s\n", (void *)b, create ? "table full" : "used before init");
+	abort();
+}
+
+static inline void gg_mbar_init(gg_mbar *b, u32 count)
+{
+	gg_emu_bar *e = gg_emu_bar_of(b, true);
+	(void)count;
+	e->phase = e->expected = e->copied = 0;
+	e->n = 0;
+}
+
+static inline void gg_mbar_init_fence(void)
+{
+}
+
+static inline void gg_mbar_expect(gg_mbar *b, u32 bytes)
+{
+	gg_emu_bar_of(b, false)->expected += bytes;
+}
+
+static inline void gg_bulk_copy(void *dst, const void *src, u32 bytes, gg_mbar *b)
+{
+	gg_emu_bar *e = gg_emu_bar_of(b, false);
+	if (e->n == 16 || bytes == 0 || bytes % 16 || ((uintptr_t)dst & 15) || ((uintptr_t)src & 15)) {
+		fprintf(stderr, "emu: bad bulk copy (%d pending, %u bytes, dst %p, src %p)\n", e->n, bytes, dst, src);
+		abort();
+	}
+	e->c[e->n].dst = (u8 *)dst;
+	e->c[e->n].src = (const u8 *)src;
+	e->c[e->n].bytes = bytes;
+	e->n++;
+	e->copied += bytes;
+}
+
+static inline void gg_mbar_wait(gg_mbar *b, u32 parity)
+{
+	gg_emu_bar *e = gg_emu_bar_of(b, false);
+	if ((e->phase & 1) != parity)
+		return; /* that phase has completed */
+	if (e->n == 0 || e->expected != e->copied) {
+		fprintf(stderr, "emu: wait on mbarrier %p phase %u: %d copies, %u bytes announced, %u copied "
+			"(the GPU would hang)\n", (void *)b, e->phase, e->n, e->expected, e->copied);
+		abort();
+	}
+	for (int i = 0; i < e->n; i++)
+		memcpy(e->c[i].dst, e->c[i].src, e->c[i].bytes);
+	e->n = 0;
+	e->expected = e->copied = 0;
+	e->phase++;
 }
 #endif /* GG_HOST_EMU */
 
