@@ -50,6 +50,18 @@
 #ifndef STREAM_TMA
 #define STREAM_TMA 0
 #endif
+/* STREAM_ROTATE: unit u starts its row at step (5u mod nsteps) and wraps,
+ * so that the blocks in flight read different offsets of their rows
+ * rather than all the same one. Hypothesis being tested (H100): the
+ * row-pattern read of a Q6_K 4096 x 14336 matrix (11760-byte rows) took
+ * 17.3-18.6 us against 16.2 us for a contiguous read of the same bytes,
+ * while Q4_K's 8064-byte rows cost nothing extra (bench/probe). */
+#ifndef STREAM_ROTATE
+#define STREAM_ROTATE 0
+#endif
+#if STREAM_ROTATE != 0 && STREAM_ROTATE != 1
+#error "STREAM_ROTATE must be 0 or 1"
+#endif
 #if STREAM_TMA != 0 && STREAM_TMA != 1
 #error "STREAM_TMA must be 0 or 1"
 #endif
@@ -324,6 +336,12 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 
 	for (int u = blockIdx.x; u < units; u += gridDim.x) {
 		const int row0 = u * STREAM_ROWS;
+		/* the warp's i-th step: warp + i * WARPS, rotated by STREAM_ROTATE */
+		const int rot = STREAM_ROTATE ? (int)(((unsigned)u * 5u) % (unsigned)nsteps) : 0;
+		auto step_of = [&](int i) {
+			const int st = warp + i * WARPS + rot;
+			return st >= nsteps ? st - nsteps : st;
+		};
 		size_t rowoff[STREAM_ROWS];
 		float acc[STREAM_ROWS];
 #pragma unroll
@@ -346,7 +364,7 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 #pragma unroll
 		for (int j = 0; j < STREAM_STAGES - 1; j++) {
 			if (j < cnt) {
-				const int sj = warp + j * WARPS;
+				const int sj = step_of(j);
 				if constexpr (TMA)
 					q6s_issue_tma(ring[warp][j], &bars[warp][j], w, rowoff, (size_t)sj * Q6S_STEP_BYTES,
 						      stream_nsb(nb, sj), (size_t)n * row_bytes, lane);
@@ -364,11 +382,11 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 		 * before this step's wait and compute, so no step waits on x */
 		stream_x8 xc;
 		if constexpr (Q8 && STREAM_XPREFETCH && !XS)
-			q6s_load_x8(xv, warp, nb, lane, &xc);
+			q6s_load_x8(xv, step_of(0), nb, lane, &xc);
 		for (int i = 0; i < cnt; i++) {
 			const int jn = i + STREAM_STAGES - 1;
 			if (jn < cnt) {
-				const int sj = warp + jn * WARPS;
+				const int sj = step_of(jn);
 				if constexpr (TMA)
 					q6s_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], w,
 						      rowoff, (size_t)sj * Q6S_STEP_BYTES, stream_nsb(nb, sj),
@@ -395,19 +413,19 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 				}
 				__syncwarp();
 				stream_x8 x;
-				q6s_load_x8_slot(xring[warp][i % STREAM_STAGES], warp + i * WARPS, nb, lane, &x);
-				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, x, lane, acc);
+				q6s_load_x8_slot(xring[warp][i % STREAM_STAGES], step_of(i), nb, lane, &x);
+				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), nb, x, lane, acc);
 			} else if constexpr (Q8 && STREAM_XPREFETCH) {
 				stream_x8 xn;
-				q6s_load_x8(xv, warp + (i + 1) * WARPS, nb, lane, &xn);
+				q6s_load_x8(xv, step_of(i + 1), nb, lane, &xn);
 				gg_cp_wait<STREAM_STAGES - 1>();
 				__syncwarp();
-				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, xc, lane, acc);
+				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), nb, xc, lane, acc);
 				xc = xn;
 			} else {
 				gg_cp_wait<STREAM_STAGES - 1>();
 				__syncwarp();
-				q6s_step<Q8>(ring[warp][i % STREAM_STAGES], rowoff, warp + i * WARPS, nb, xv, lane, acc);
+				q6s_step<Q8>(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), nb, xv, lane, acc);
 			}
 			__syncwarp();
 		}

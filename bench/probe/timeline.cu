@@ -112,7 +112,7 @@ probe_read(const uint4 *__restrict__ src, unsigned long long n, unsigned magic, 
  * their first use), and each landed step is read back from shared memory.
  * Tells the DRAM cost of reading thousands of rows side by side from the
  * cost of the kernels' instruction stream. */
-template <int R, int W, int P>
+template <int R, int W, int P, int ROT = 0>
 __global__ void __launch_bounds__(W * 32)
 probe_rowread(const unsigned char *__restrict__ m, int n, int row_bytes, unsigned *sink, trace_rec *tr)
 {
@@ -126,7 +126,10 @@ probe_rowread(const unsigned char *__restrict__ m, int n, int row_bytes, unsigne
 	const int cnt = steps > warp ? (steps - warp + W - 1) / W : 0; /* this warp's steps */
 	unsigned acc = 0;
 	auto issue = [&](int u, int i) {
-		const int s = warp + i * W;
+		/* ROT: unit u starts at step 5u mod steps and wraps (the
+		 * kernels' STREAM_ROTATE) */
+		int s = warp + i * W + (ROT ? (5 * u) % steps : 0);
+		s = s >= steps ? s - steps : s;
 #pragma unroll
 		for (int r = 0; r < R; r++) {
 			const int row = min(u * R + r, n - 1);
@@ -348,6 +351,9 @@ int main(int argc, char **argv)
 		rr(probe_rowread<2, 2, 4>, 2, 2, "rowread R2 W2 P4");
 		rr(probe_rowread<1, 4, 4>, 1, 4, "rowread R1 W4 P4");
 		rr(probe_rowread<8, 1, 4>, 8, 1, "rowread R8 W1 P4");
+		rr(probe_rowread<2, 1, 3, 1>, 2, 1, "rowread R2 W1 P3 rotated");
+		rr(probe_rowread<2, 4, 3, 1>, 2, 4, "rowread R2 W4 P3 rotated");
+		rr(probe_rowread<4, 4, 4, 1>, 4, 4, "rowread R4 W4 P4 rotated");
 	}
 #ifdef PROBE_BODY
 	{
