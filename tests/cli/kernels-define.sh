@@ -51,4 +51,26 @@ rc=$?
 [ $rc -eq 1 ] || fail "-D STREAM_ROWS=99 exited $rc"
 grep -q 'STREAM_ROWS must be in 1..8' "$tmp/err" || fail "#error text not shown: $(cat "$tmp/err")"
 grep -q '0 ok, 4 errors' "$tmp/out" || fail "expected 4 errors: $(cat "$tmp/out")"
+
+# The bulk-copy knob uses sm_90 instructions: it must build there (with its
+# mbarriers in shared memory) and fall back to cp.async on sm_80, both
+# without spills.
+"$GGSCOPE" kernels --check --arch sm_80,sm_90 -k q4k_stream_dp4a -k q6k_stream_dp4a -D STREAM_TMA=1 --json \
+	>"$tmp/tma.json" 2>"$tmp/err" || fail "-D STREAM_TMA=1 exited $?: $(cat "$tmp/err")"
+"$GGSCOPE" kernels --check --arch sm_80,sm_90 -k q4k_stream_dp4a -k q6k_stream_dp4a --json >"$tmp/notma.json" ||
+	fail "plain dp4a check exited $?"
+[ "${PYTHON3:-no}" = no ] || "$PYTHON3" - "$tmp/tma.json" "$tmp/notma.json" <<'PY' || fail "TMA JSON check"
+import json, sys
+tma, plain = (json.load(open(p)) for p in sys.argv[1:3])
+assert len(tma["builds"]) == 16, len(tma["builds"])
+p = {(b["variant"], b["warps"], b["arch"]): b for b in plain["builds"]}
+for b in tma["builds"]:
+    assert b["ok"] and b["spill_store_bytes"] == 0 and b["spill_load_bytes"] == 0, b
+    q = p[(b["variant"], b["warps"], b["arch"])]
+    # sm_90 adds one 8-byte mbarrier per ring slot and warp; sm_80 is unchanged
+    if b["arch"] == "sm_90":
+        assert b["smem_static_bytes"] > q["smem_static_bytes"], (b, q)
+    else:
+        assert b["smem_static_bytes"] == q["smem_static_bytes"], (b, q)
+PY
 exit 0
