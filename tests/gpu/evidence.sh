@@ -35,8 +35,9 @@ for d in /opt/nvidia/nsight-compute/*; do [ -x "$d/ncu" ] && PATH=$PATH:$d; done
 export PATH
 mkdir -p "$out" || exit 1
 steps=${EVIDENCE_STEPS:-profile real sweep6 sweep4 fidelity ncusec demo ds7b}
-q6knobs=${EVIDENCE_Q6K_KNOBS:-";STREAM_XPREFETCH=1;STREAM_XPREFETCH=1,STREAM_STAGES=2;STREAM_XPREFETCH=1,STREAM_ROWS=1;STREAM_ROWS=4"}
-q4knobs=${EVIDENCE_Q4K_KNOBS:-";STREAM_XPREFETCH=1;STREAM_XPREFETCH=1,STREAM_PIPE=2;STREAM_PIPE=2"}
+# the defaults against the forms they replaced and the bulk-copy knob
+q6knobs=${EVIDENCE_Q6K_KNOBS:-";STREAM_XSMEM=0;STREAM_TMA=1;STREAM_ROTATE=1"}
+q4knobs=${EVIDENCE_Q4K_KNOBS:-";STREAM_RING=0;STREAM_TMA=1;STREAM_ROWS=2,STREAM_STAGES=3"}
 
 # run NAME SECONDS CMD...: stdout and stderr to OUT/NAME.txt. SIGINT first
 # (a report then writes what it has, marked partial), KILL 10 s later.
