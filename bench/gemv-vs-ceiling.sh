@@ -237,8 +237,10 @@ for row in csv.DictReader(lines):
         x = float(v.replace(",", ""))
     except ValueError:
         continue
-    scale = {"nsecond": 1e-3, "usecond": 1.0, "msecond": 1e3, "byte": 1, "Kbyte": 1e3, "Mbyte": 1e6,
-             "Gbyte": 1e9, "%": 1}.get(unit, 1)
+    # --print-units base gives "ns" and "byte"; the long names are ncu's
+    # scaled units, kept for other ncu versions
+    scale = {"ns": 1e-3, "nsecond": 1e-3, "us": 1.0, "usecond": 1.0, "ms": 1e3, "msecond": 1e3,
+             "byte": 1, "Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "%": 1}.get(unit, 1)
     vals.setdefault(name, []).append(x * scale)
 t = vals.get("gpu__time_duration.sum")
 b = vals.get("dram__bytes_read.sum")

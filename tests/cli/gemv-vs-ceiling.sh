@@ -64,7 +64,8 @@ PY
 EOF
 cat >"$tmp/bin/ncu" <<'EOF'
 #!/bin/sh
-# like ggscope bench, refuse a --shape that is not ROWSxK
+# like ggscope bench, refuse a --shape that is not ROWSxK; units as ncu 2025.3
+# prints them with --print-units base on the H100 ("ns", "byte")
 prev=
 for a in "$@"; do
 	if [ "$prev" = --shape ]; then
@@ -74,7 +75,7 @@ for a in "$@"; do
 done
 printf '"ID","Kernel Name","Metric Name","Metric Unit","Metric Value"\n'
 for i in 1 2 3; do
-	printf '"%d","k","gpu__time_duration.sum","nsecond","11,500"\n' $i
+	printf '"%d","k","gpu__time_duration.sum","ns","11,500"\n' $i
 	printf '"%d","k","dram__bytes_read.sum","byte","33,080,000"\n' $i
 	printf '"%d","k","sm__warps_active.avg.pct_of_peak_sustained_active","%%","22.5"\n' $i
 done
