@@ -94,16 +94,14 @@ static const profile_env_var q6k_env[] = {
 #define MWV_WARPS_DEFAULT 3u
 /* Where ggscope's stream kernels were measured (H100, sm_90). */
 #define CC_STREAM_MAJOR 9
-/* The ggscope rule's STREAM_WARPS on cc 9.x. One count serves both types;
- * summed over the demo layer's 7 matrices (BENCHMARKS.md, "Tuning report",
- * H100, q4k_stream_dp4a + q6k_stream_dp4a, Q8_1 included) 4 warps cost
- * 82.0 us, 2 (the registry's default, which docs/perf-notes.md predicted
- * best) 83.8, 1 90.2, 3 93.4. 4 is fastest on every Q4_K shape and on Q6_K
- * 1024 x 4096; on Q6_K 4096 x 14336 1 warp's GEMV is 3% faster (23.1
- * against 23.8 us), which costs less than 4 gains on Q4_K. The margin over
- * 2 is 2%, from one 10-launch run: re-measure before trusting more. Those
- * sums predate q6k_stream_dp4a's 2 rows per block (its best is then 1 warp,
- * 20.4 us; 4 warps 22.0), so the choice is due a re-measure with it. */
+/* The ggscope rule's STREAM_WARPS on cc 9.x. One count serves both types.
+ * With the shared-memory rings (q4k_stream_dp4a's STREAM_RING, q6k's
+ * STREAM_XSMEM; H100, 2026-11-25 23:41, BENCHMARKS.md) 4 warps were fastest
+ * on all three Q4_K shapes of issue 8 (13.36-14.53, 12.64, 5.42 us) and
+ * within 0.6% of the best on Q6_K 4096 x 14336 (19.82 against 19.71 us at
+ * 2), and the demo layer's tuning report picked 4 (74.5 us summed, Q8_1
+ * included, docs/examples/report-demo.md). Before the rings, the sum over
+ * the demo layer was 82.0 us at 4, 83.8 at 2, 90.2 at 1, 93.4 at 3. */
 #define STREAM_WARPS_SM90 4u
 
 const char *
@@ -392,7 +390,7 @@ detect_q4k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile
 	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
 		p->q4k = PROFILE_Q4K_STREAM_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "
-			"H100, BENCHMARKS.md; 14336 x 4096 14.1 us, hw_dp4a 23.5); the seed: hw_dp4a", cc);
+			"H100, BENCHMARKS.md; 14336 x 4096 12.6 us with its shared-memory ring, hw_dp4a 23.5); the seed: hw_dp4a", cc);
 	} else if (cc >= CC_DP4A) {
 		p->q4k = PROFILE_Q4K_HW_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (the seed's rule; newest upstream "
@@ -422,7 +420,7 @@ detect_q6k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile
 	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
 		p->q6k = PROFILE_Q6K_STREAM_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "
-			"H100, BENCHMARKS.md; 4096 x 14336 20.4 us at 2 rows per block, hw_dp4a 25.6); the seed: hw_dp4a", cc);
+			"H100, BENCHMARKS.md; 4096 x 14336 19.7 us with x copied beside the weights, hw_dp4a 25.6); the seed: hw_dp4a", cc);
 	} else if (cc >= CC_DP4A) {
 		p->q6k = PROFILE_Q6K_HW_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (kept after PMAT-806: mwv Q6_K diverged on the LM head)", cc);
@@ -484,8 +482,8 @@ detect_stream_warps(gpu_profile *p, unsigned cc, int rule, const profile_user *u
 	} else {
 		p->stream_warps = dflt;
 		if (sm90)
-			src_set(s, PROFILE_AUTO, "cc %u -> 4 (ggscope's rule: the stream_dp4a pair over the demo layer on "
-				"the H100, BENCHMARKS.md: 4 warps 82.0 us, 2 83.8, 1 90.2, 3 93.4)%s", cc,
+			src_set(s, PROFILE_AUTO, "cc %u -> 4 (ggscope's rule: the stream_dp4a pair on "
+				"the H100, BENCHMARKS.md: fastest or within 1%% on issue 8's four shapes, and the demo layer's report picks it)%s", cc,
 				used ? "" : "; unused here");
 		else
 			src_set(s, PROFILE_AUTO, "%u, the registry's default for the stream kernels%s", dflt,
