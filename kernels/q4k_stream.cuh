@@ -311,21 +311,21 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 #define Q4R_STEP_BYTES (STREAM_SB_PER_STEP * Q4K_BYTES) /* 576 per row */
 
 /* Move the copy pointers on to the warp's next step (WARPS steps on). */
-__device__ __forceinline__ void q4r_advance(const u8 *wp[STREAM_ROWS], u32 *xoff)
+__device__ __forceinline__ void q4r_advance(const u8 *wp[STREAM_ROWS], const u8 **xp)
 {
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++)
 		wp[r] += WARPS * Q4R_STEP_BYTES;
-	*xoff += WARPS * (Q4R_X_CHUNKS * 16);
+	*xp += WARPS * (Q4R_X_CHUNKS * 16);
 }
 
 /* Issue the copies of one step into `slot`: nsb super-blocks of every
- * row from wp[r] and their x from xv + xoff. wp[r] and xoff address this
- * lane's first chunk (lane * 16 bytes into the step); the caller advances
- * them by the warp's step stride (x fits 32 bits: k < 2^30). Chunk lane + 32 exists only for lanes 0-3 (36
+ * row from wp[r] and their x from xp. wp[r] and xp point at this lane's
+ * first chunk (lane * 16 bytes into the step); the caller advances them by
+ * the warp's step stride. Chunk lane + 32 exists only for lanes 0-3 (36
  * chunks per row) and lanes 0-7 (72 of x, in three rounds). */
-__device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM_ROWS], const void *xv, u32 xoff,
-					  int nsb, int lane)
+__device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM_ROWS], const u8 *xp, int nsb,
+					  int lane)
 {
 	const gg_saddr dst = gg_smem_addr(slot) + 16 * lane;
 	const int wch = nsb * (Q4K_BYTES / 16);
@@ -337,7 +337,6 @@ __device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM
 			gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + 32), wp[r] + 512);
 	}
 	const int xch = nsb * (8 * Q8_1_BYTES / 16);
-	const u8 *xp = (const u8 *)xv + xoff;
 #pragma unroll
 	for (int c = 0; c < Q4R_X_CHUNKS; c += 32)
 		if (lane + c < xch)
@@ -347,7 +346,7 @@ __device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM
 /* STREAM_TMA: the weights of one step by lane 0, one bulk copy per row
  * (wp[r] - 16 * lane is the row's step start), then x as q4r_issue does. */
 __device__ __forceinline__ void q4r_issue_tma(gg_u4 *slot, gg_mbar *bar, const u8 *const wp[STREAM_ROWS],
-					      const void *xv, u32 xoff, int nsb, int lane)
+					      const u8 *xp, int nsb, int lane)
 {
 	if (lane == 0) {
 		const u32 bytes = (u32)nsb * Q4K_BYTES;
@@ -358,7 +357,6 @@ __device__ __forceinline__ void q4r_issue_tma(gg_u4 *slot, gg_mbar *bar, const u
 	}
 	const gg_saddr dst = gg_smem_addr(slot) + 16 * lane;
 	const int xch = nsb * (8 * Q8_1_BYTES / 16);
-	const u8 *xp = (const u8 *)xv + xoff;
 #pragma unroll
 	for (int c = 0; c < Q4R_X_CHUNKS; c += 32)
 		if (lane + c < xch)
@@ -453,18 +451,18 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			wp[r] = w + (size_t)STREAM_PROBE_ROW(rr) * row_bytes + (size_t)warp * Q4R_STEP_BYTES + 16 * lane;
 			acc[r] = 0.0f;
 		}
-		u32 xoff = (u32)warp * (Q4R_X_CHUNKS * 16) + 16 * lane;
+		const u8 *xp = (const u8 *)xv + (size_t)warp * (Q4R_X_CHUNKS * 16) + 16 * lane;
 		/* one commit group per step, empty past the warp's last step, so
 		 * wait<STAGES-1> always means "step i has landed" */
 #pragma unroll
 		for (int j = 0; j < STREAM_STAGES - 1; j++) {
 			if (j < cnt) {
 				if constexpr (TMA)
-					q4r_issue_tma(ring[warp][j], &bars[warp][j], wp, xv, xoff,
+					q4r_issue_tma(ring[warp][j], &bars[warp][j], wp, xp,
 						      stream_nsb(nb, warp + j * WARPS), lane);
 				else
-					q4r_issue(ring[warp][j], wp, xv, xoff, stream_nsb(nb, warp + j * WARPS), lane);
-				q4r_advance(wp, &xoff);
+					q4r_issue(ring[warp][j], wp, xp, stream_nsb(nb, warp + j * WARPS), lane);
+				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
 		}
@@ -474,12 +472,12 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			const int jn = i + STREAM_STAGES - 1;
 			if (jn < cnt) {
 				if constexpr (TMA)
-					q4r_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], wp, xv,
-						      xoff, stream_nsb(nb, warp + jn * WARPS), lane);
+					q4r_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], wp, xp,
+						      stream_nsb(nb, warp + jn * WARPS), lane);
 				else
-					q4r_issue(ring[warp][jn % STREAM_STAGES], wp, xv, xoff,
+					q4r_issue(ring[warp][jn % STREAM_STAGES], wp, xp,
 						  stream_nsb(nb, warp + jn * WARPS), lane);
-				q4r_advance(wp, &xoff);
+				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
 			gg_cp_wait<STREAM_STAGES - 1>();
