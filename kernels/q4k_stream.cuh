@@ -305,34 +305,18 @@ __device__ __forceinline__ void q4k_stream_body(float *__restrict__ y, const u8 
 #error "STREAM_TMA must be 0 or 1"
 #endif
 
-/* STREAM_SPLIT: how the block's warps share a row. 0: steps of 4
- * super-blocks round-robin (warp w takes steps w, w + WARPS, ...); 1: each
- * warp one contiguous range of nb / WARPS super-blocks (its last step may be
- * short). With 0, k = 14336 (14 steps) at 4 warps gives warps 0-1 four steps
- * and warps 2-3 three, and ncu counted 12% of the stall samples at the
- * block barrier that ends each unit (H100, docs/perf-notes.md). */
-#ifndef STREAM_SPLIT
-#define STREAM_SPLIT 0
-#endif
-#if STREAM_SPLIT != 0 && STREAM_SPLIT != 1
-#error "STREAM_SPLIT must be 0 or 1"
-#endif
-
 #define Q4R_W_CHUNKS (STREAM_SB_PER_STEP * Q4K_BYTES / 16) /* 36 per row */
 #define Q4R_X_CHUNKS (STREAM_SB_PER_STEP * 8 * Q8_1_BYTES / 16) /* 72 */
 #define Q4R_SLOT_CHUNKS (STREAM_ROWS * Q4R_W_CHUNKS + Q4R_X_CHUNKS)
 #define Q4R_STEP_BYTES (STREAM_SB_PER_STEP * Q4K_BYTES) /* 576 per row */
 
-/* Move the copy pointers on to the warp's next step. */
-/* Steps of one warp are WARPS steps apart, or adjacent with STREAM_SPLIT. */
-#define Q4R_STEP_STRIDE (STREAM_SPLIT ? 1 : WARPS)
-
+/* Move the copy pointers on to the warp's next step (WARPS steps on). */
 __device__ __forceinline__ void q4r_advance(const u8 *wp[STREAM_ROWS], const u8 **xp)
 {
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++)
-		wp[r] += Q4R_STEP_STRIDE * Q4R_STEP_BYTES;
-	*xp += Q4R_STEP_STRIDE * (Q4R_X_CHUNKS * 16);
+		wp[r] += WARPS * Q4R_STEP_BYTES;
+	*xp += WARPS * (Q4R_X_CHUNKS * 16);
 }
 
 /* Issue the copies of one step into `slot`: nsb super-blocks of every
@@ -396,10 +380,10 @@ __device__ __forceinline__ void q4r_scales(u32 w1, u32 w2, u32 w3, int c, u32 sc
 }
 
 /* One step of the ring form: every row from the slot, x from the slot. */
-__device__ __forceinline__ void q4r_step(const gg_u4 *slot, int nsb, int lane, float acc[STREAM_ROWS])
+__device__ __forceinline__ void q4r_step(const gg_u4 *slot, int s, int nb, int lane, float acc[STREAM_ROWS])
 {
 	const int o = lane >> 3, p = lane & 7, c = p >> 1, hh = p & 1;
-	const bool valid = o < nsb;
+	const bool valid = STREAM_SB_PER_STEP * s + o < nb;
 	const int ox = valid ? o : 0;
 	stream_x8 x;
 	stream_load_x8((const u8 *)(slot + STREAM_ROWS * Q4R_W_CHUNKS), ox * 8 + 2 * c, ox * 8 + 2 * c + 1, 16 * hh,
@@ -441,19 +425,7 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 	const int nb = k / QK_K;
 	const int nsteps = (nb + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP;
-	/* the warp's super-blocks: sb0.. (first step), its step count, and the
-	 * super-blocks in its i-th step */
-	const int sb0 = STREAM_SPLIT ? (int)((long long)nb * warp / WARPS) : STREAM_SB_PER_STEP * warp;
-	const int sbn = STREAM_SPLIT ? (int)((long long)nb * (warp + 1) / WARPS) - sb0 : 0;
-	const int cnt = STREAM_SPLIT ? (sbn + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP
-				     : (nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0);
-	auto nsb_of = [&](int i) {
-		if (STREAM_SPLIT) {
-			const int left = sbn - STREAM_SB_PER_STEP * i;
-			return left < STREAM_SB_PER_STEP ? left : STREAM_SB_PER_STEP;
-		}
-		return stream_nsb(nb, warp + i * WARPS);
-	};
+	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
 	const size_t row_bytes = (size_t)nb * Q4K_BYTES;
 	const int units = stream_units(n);
 	/* STREAM_TMA: one mbarrier per slot; bit j of `ph` is the parity of
@@ -476,10 +448,10 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
 			const int rr = row0 + r < n ? row0 + r : n - 1;
-			wp[r] = w + (size_t)STREAM_PROBE_ROW(rr) * row_bytes + (size_t)sb0 * Q4K_BYTES + 16 * lane;
+			wp[r] = w + (size_t)STREAM_PROBE_ROW(rr) * row_bytes + (size_t)warp * Q4R_STEP_BYTES + 16 * lane;
 			acc[r] = 0.0f;
 		}
-		const u8 *xp = (const u8 *)xv + (size_t)sb0 * (8 * Q8_1_BYTES) + 16 * lane;
+		const u8 *xp = (const u8 *)xv + (size_t)warp * (Q4R_X_CHUNKS * 16) + 16 * lane;
 		/* one commit group per step, empty past the warp's last step, so
 		 * wait<STAGES-1> always means "step i has landed" */
 #pragma unroll
@@ -487,9 +459,9 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			if (j < cnt) {
 				if constexpr (TMA)
 					q4r_issue_tma(ring[warp][j], &bars[warp][j], wp, xp,
-						      nsb_of(j), lane);
+						      stream_nsb(nb, warp + j * WARPS), lane);
 				else
-					q4r_issue(ring[warp][j], wp, xp, nsb_of(j), lane);
+					q4r_issue(ring[warp][j], wp, xp, stream_nsb(nb, warp + j * WARPS), lane);
 				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
@@ -501,10 +473,10 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			if (jn < cnt) {
 				if constexpr (TMA)
 					q4r_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], wp, xp,
-						      nsb_of(jn), lane);
+						      stream_nsb(nb, warp + jn * WARPS), lane);
 				else
 					q4r_issue(ring[warp][jn % STREAM_STAGES], wp, xp,
-						  nsb_of(jn), lane);
+						  stream_nsb(nb, warp + jn * WARPS), lane);
 				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
@@ -521,7 +493,7 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 					acc[r] += gg_bits_f32(ring[warp][i % STREAM_STAGES][r * Q4R_W_CHUNKS + 1].x &
 							      0x7fffffu);
 			} else {
-				q4r_step(ring[warp][i % STREAM_STAGES], nsb_of(i), lane, acc);
+				q4r_step(ring[warp][i % STREAM_STAGES], warp + i * WARPS, nb, lane, acc);
 			}
 			/* no lane refills this slot while another still reads it */
 			__syncwarp();
