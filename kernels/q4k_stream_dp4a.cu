@@ -11,9 +11,10 @@
  * Q8_1 values is computed once per step for all STREAM_ROWS rows.
  *
  * The shared-memory ring (STREAM_RING, q4k_stream.cuh) with two stages is
- * the default: on the H100 (cold L2, CUPTI, 4 warps) it took 13.94 / 12.99 /
- * 5.34 us on Q4_K 4096 x 14336 / 14336 x 4096 / 4096 x 4096 against 16.99 /
- * 14.27 / 6.02 us for the register stages (docs/perf-notes.md, BENCHMARKS.md).
+ * the default: on the H100 (cold L2, CUPTI, 4 warps, one call) it took
+ * 13.62 / 12.96 / 5.38 us on Q4_K 4096 x 14336 / 14336 x 4096 / 4096 x 4096
+ * against 16.93 / 14.18 / 6.03 us for the register stages
+ * (docs/perf-notes.md, BENCHMARKS.md).
  * -D STREAM_RING=0 builds the register form, whose STREAM_PIPE then applies. */
 #ifndef STREAM_RING
 #define STREAM_RING 1

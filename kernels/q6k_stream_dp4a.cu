@@ -18,8 +18,9 @@
 #ifndef STREAM_ROWS
 #define STREAM_ROWS 2
 #endif
-/* x by cp.async with the weights (STREAM_XSMEM, q6k_stream.cuh): 19.81 us
- * at 4 warps against 22.00 with x loaded through L1 (H100, same call). */
+/* x by cp.async with the weights (STREAM_XSMEM, q6k_stream.cuh): 19.70 us
+ * at 2 warps and 20.42 at 4 against 21.97 and 21.92 with x loaded through
+ * L1 (H100, one call; 1 warp 20.83 against 20.78). */
 #ifndef STREAM_XSMEM
 #define STREAM_XSMEM 1
 #endif

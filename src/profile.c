@@ -96,12 +96,13 @@ static const profile_env_var q6k_env[] = {
 #define CC_STREAM_MAJOR 9
 /* The ggscope rule's STREAM_WARPS on cc 9.x. One count serves both types.
  * With the shared-memory rings (q4k_stream_dp4a's STREAM_RING, q6k's
- * STREAM_XSMEM; H100, 2026-11-25 23:41, BENCHMARKS.md) 4 warps were fastest
- * on all three Q4_K shapes of issue 8 (13.36-14.53, 12.64, 5.42 us) and
- * within 0.6% of the best on Q6_K 4096 x 14336 (19.82 against 19.71 us at
- * 2), and the demo layer's tuning report picked 4 (74.5 us summed, Q8_1
- * included, docs/examples/report-demo.md). Before the rings, the sum over
- * the demo layer was 82.0 us at 4, 83.8 at 2, 90.2 at 1, 93.4 at 3. */
+ * STREAM_XSMEM; H100, 2026-11-26 00:00, commit 862d85e, BENCHMARKS.md) 4
+ * warps were fastest on all three Q4_K shapes of issue 8 (13.62, 12.96,
+ * 5.38 us; 2 warps 16.34, 13.36, 6.16) and 3.6% behind 2 warps on Q6_K
+ * 4096 x 14336 (20.42 against 19.70 us), and the demo layer's tuning report
+ * picked 4 (75.1 us summed, Q8_1 included, docs/examples/report-demo.md).
+ * Before the rings the demo sum was 82.0 us at 4, 83.8 at 2, 90.2 at 1,
+ * 93.4 at 3. */
 #define STREAM_WARPS_SM90 4u
 
 const char *
@@ -390,7 +391,7 @@ detect_q4k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile
 	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
 		p->q4k = PROFILE_Q4K_STREAM_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "
-			"H100, BENCHMARKS.md; 14336 x 4096 12.6 us with its shared-memory ring, hw_dp4a 23.5); the seed: hw_dp4a", cc);
+			"H100, BENCHMARKS.md; 14336 x 4096 13.0 us with its shared-memory ring, hw_dp4a 23.5); the seed: hw_dp4a", cc);
 	} else if (cc >= CC_DP4A) {
 		p->q4k = PROFILE_Q4K_HW_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (the seed's rule; newest upstream "
@@ -483,7 +484,7 @@ detect_stream_warps(gpu_profile *p, unsigned cc, int rule, const profile_user *u
 		p->stream_warps = dflt;
 		if (sm90)
 			src_set(s, PROFILE_AUTO, "cc %u -> 4 (ggscope's rule: the stream_dp4a pair on "
-				"the H100, BENCHMARKS.md: fastest or within 1%% on issue 8's four shapes, and the demo layer's report picks it)%s", cc,
+				"the H100, BENCHMARKS.md: fastest on issue 8's Q4_K shapes, and the demo layer's report picks it)%s", cc,
 				used ? "" : "; unused here");
 		else
 			src_set(s, PROFILE_AUTO, "%u, the registry's default for the stream kernels%s", dflt,
