@@ -428,16 +428,9 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
 	const size_t row_bytes = (size_t)nb * Q4K_BYTES;
 	const int units = stream_units(n);
-	/* STREAM_TMA: one mbarrier per slot; bit j of `ph` is the parity of
-	 * slot j's next phase to wait for */
-	u32 ph = 0;
-	if constexpr (TMA) {
-		if (lane == 0)
-			for (int j = 0; j < STREAM_STAGES; j++)
-				gg_mbar_init(&bars[warp][j], 1);
-		gg_mbar_init_fence();
-		__syncwarp();
-	}
+	u32 ph = 0; /* STREAM_TMA: each slot's mbarrier parity (stream_ring_bar_wait) */
+	if constexpr (TMA)
+		stream_ring_bars_init(bars[warp], STREAM_STAGES, lane);
 
 	for (int u = blockIdx.x; u < units; u += gridDim.x) {
 		const int row0 = u * STREAM_ROWS;
@@ -482,9 +475,7 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			gg_cp_commit();
 			gg_cp_wait<STREAM_STAGES - 1>();
 			if constexpr (TMA) {
-				const int sl = i % STREAM_STAGES;
-				gg_mbar_wait(&bars[warp][sl], (ph >> sl) & 1u);
-				ph ^= 1u << sl;
+				stream_ring_bar_wait(bars[warp], i % STREAM_STAGES, &ph);
 			}
 			__syncwarp();
 			if constexpr (STREAM_PROBE_MODE == 1) {

@@ -473,6 +473,25 @@ __device__ __forceinline__ int stream_nsb(int nb, int s)
 	return left < STREAM_SB_PER_STEP ? left : STREAM_SB_PER_STEP;
 }
 
+/* STREAM_TMA rings: one mbarrier per slot of the warp's ring (bars[0..n)),
+ * initialised by lane 0 before any copy signals them. */
+__device__ __forceinline__ void stream_ring_bars_init(gg_mbar *bars, int n, int lane)
+{
+	if (lane == 0)
+		for (int j = 0; j < n; j++)
+			gg_mbar_init(&bars[j], 1);
+	gg_mbar_init_fence();
+	__syncwarp();
+}
+
+/* Wait until slot sl's copies have landed. Bit sl of *ph is the parity of
+ * the slot's next phase; the slot is used once per phase. */
+__device__ __forceinline__ void stream_ring_bar_wait(gg_mbar *bars, int sl, u32 *ph)
+{
+	gg_mbar_wait(&bars[sl], (*ph >> sl) & 1u);
+	*ph ^= 1u << sl;
+}
+
 /* Sum each acc[r] over the block and store it to y[row0 + r] for the rows
  * below n. Every thread of the block must call it; it holds two barriers
  * when WARPS > 1 (the second lets the next unit reuse `part`). The order of
