@@ -10,7 +10,7 @@
  * Per row and 32 weights a lane does 8 dp4a; the min term's sum of the
  * Q8_1 values is computed once per step for all STREAM_ROWS rows.
  *
- * The shared-memory ring (STREAM_RING, q4k_stream.cuh) with two stages is
+ * The shared-memory ring (STREAM_RING, q4k_ring.cuh) with two stages is
  * the default: on the H100 (cold L2, CUPTI, 4 warps, one call) it took
  * 13.62 / 12.96 / 5.38 us on Q4_K 4096 x 14336 / 14336 x 4096 / 4096 x 4096
  * against 16.93 / 14.18 / 6.03 us for the register stages
@@ -31,6 +31,7 @@
 #define STREAM_MINBLOCKS 1
 #endif
 #include "q4k_stream.cuh"
+#include "q4k_ring.cuh"
 
 extern "C" __global__ void STREAM_BOUNDS
 q4k_stream_dp4a(float *__restrict__ y, const unsigned char *__restrict__ w,
