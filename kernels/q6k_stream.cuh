@@ -69,9 +69,26 @@
 #error "STREAM_XSMEM must be 0 or 1"
 #endif
 
+/* STREAM_ALIGN: 16 or 128, the alignment of each copied range's start and
+ * (but at the matrix's end) its end. The row-pattern probe on the H100 read
+ * Q6_K's 840-byte steps 4-10% faster when every copy began and ended on a
+ * 128-byte line (bench/probe: 17.30 against 18.51 us at 2 rows and 1 warp,
+ * 16.70 against 17.57 at 4 warps), for up to 254 bytes more per step from
+ * L2 and none more from DRAM: a range that starts or ends inside a line
+ * costs an extra L2 request for that line. Slots grow from 864 to 1024
+ * bytes per row. */
+#ifndef STREAM_ALIGN
+#define STREAM_ALIGN 16
+#endif
+#if STREAM_ALIGN != 16 && STREAM_ALIGN != 128
+#error "STREAM_ALIGN must be 16 or 128"
+#endif
+
 #define Q6S_STEP_BYTES (STREAM_SB_PER_STEP * Q6K_BYTES) /* 840 */
-/* 16-byte chunks covering 840 bytes that start at an even offset mod 16 */
-#define Q6S_SEG_CHUNKS ((14 + Q6S_STEP_BYTES + 15) / 16) /* 54 */
+/* 16-byte chunks of the STREAM_ALIGN cover of 840 bytes that start at an
+ * even offset: 54 (16-byte cover) or 64 (128-byte cover) */
+#define Q6S_SEG_CHUNKS \
+	(((STREAM_ALIGN - 2 + Q6S_STEP_BYTES + STREAM_ALIGN - 1) / STREAM_ALIGN) * (STREAM_ALIGN / 16))
 
 /* Lanes per row when copying: the warp's 32 lanes split over the
  * STREAM_ROWS rows, each lane copying every Q6S_LPR-th chunk of its row. */
@@ -94,9 +111,12 @@ __device__ __forceinline__ void q6s_issue(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const u
 					  bool last, int lane)
 {
 	const int r = lane / Q6S_LPR, c0 = lane % Q6S_LPR;
-	const size_t al = seg & ~(size_t)15;
-	/* bytes of the step's range from chunk c0's start on */
-	const int left0 = (int)(seg - al) + nsb * Q6K_BYTES - 16 * c0;
+	const size_t al = seg & ~(size_t)(STREAM_ALIGN - 1);
+	/* bytes to copy from chunk c0's start on: the step's range, run on to
+	 * the next STREAM_ALIGN boundary except at the matrix's end */
+	const int span = (int)(seg - al) + nsb * Q6K_BYTES;
+	const int left0 = (STREAM_ALIGN == 16 || last ? span : (span + STREAM_ALIGN - 1) & ~(STREAM_ALIGN - 1)) -
+			  16 * c0;
 	const u8 *src = w + al + 16 * (size_t)c0;
 	const gg_saddr dst = gg_smem_addr(&slot[r][c0]);
 	if (!last) {
@@ -184,7 +204,7 @@ __device__ __forceinline__ void q6s_issue_tma(gg_u4 (*slot)[Q6S_SEG_CHUNKS], gg_
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++) {
 		const size_t start = rowoff[r] + seg, end = start + (size_t)nsb * Q6K_BYTES;
-		al[r] = start & ~(size_t)15;
+		al[r] = start & ~(size_t)(STREAM_ALIGN - 1);
 		const u32 cover = (u32)((end - al[r] + 15) & ~(size_t)15);
 		const bool past = al[r] + cover > total;
 		full[r] = past ? (u32)((end - al[r]) & ~(size_t)15) : cover;
@@ -224,7 +244,7 @@ __device__ __forceinline__ void q6s_step_q8(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const
 	const int off_lo = 32 * x.sum_lo, off_hi = 32 * x.sum_hi;
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++) {
-		const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & 15) + Q6K_BYTES * o;
+		const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) + Q6K_BYTES * o;
 		const u8 *sb = (const u8 *)slot[r] + at;
 		u32 ql[4], qh[4];
 		q6s_read16(sb + ql_at, at + ql_at, ql);
@@ -271,7 +291,8 @@ __device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const si
 		stream_load_x32((const float *)xv, col_lo, col_lo + 64, scale, scale, &x);
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
-			const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & 15) + Q6K_BYTES * o;
+			const int at =
+				(int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) + Q6K_BYTES * o;
 			const u8 *sb = (const u8 *)slot[r] + at;
 			u32 ql[4], qh[4];
 			q6s_read16(sb + ql_at, at + ql_at, ql);
@@ -332,6 +353,8 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 		/* the warp's i-th step: warp + i * WARPS, rotated by STREAM_ROTATE */
 		const int rot = STREAM_ROTATE ? (int)(((unsigned)u * 5u) % (unsigned)nsteps) : 0;
 		auto step_of = [&](int i) {
+			if (!STREAM_ROTATE)
+				return warp + i * WARPS;
 			const int st = warp + i * WARPS + rot;
 			return st >= nsteps ? st - nsteps : st;
 		};

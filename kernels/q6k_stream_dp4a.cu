@@ -24,6 +24,10 @@
 #ifndef STREAM_XSMEM
 #define STREAM_XSMEM 1
 #endif
+/* copies on whole 128-byte lines (STREAM_ALIGN, q6k_stream.cuh) */
+#ifndef STREAM_ALIGN
+#define STREAM_ALIGN 128
+#endif
 #include "q6k_stream.cuh"
 
 extern "C" __global__ void STREAM_BOUNDS

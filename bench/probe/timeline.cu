@@ -170,6 +170,74 @@ probe_rowread(const unsigned char *__restrict__ m, int n, int row_bytes, unsigne
 	}
 }
 
+/* Q6_K's own step geometry without arithmetic: each warp step reads 840
+ * bytes (4 super-blocks) of each of the unit's R rows, as q6k_stream does,
+ * copying the ALIGN-byte-aligned cover of the range by 16-byte cp.async
+ * (ALIGN 16 is what the kernel does; 128 starts and ends every copy on a
+ * cache line, reading up to 254 bytes more from L2, none more from DRAM). */
+template <int R, int W, int P, int ALIGN>
+__global__ void __launch_bounds__(W * 32)
+probe_rowcover(const unsigned char *__restrict__ m, int n, int row_bytes, unsigned *sink, trace_rec *tr)
+{
+	constexpr int STEP = 840, SLOT = 72; /* chunks: 840 + 2 x 127 rounded up to 128 */
+	__shared__ uint4 ring[W][P][R][SLOT];
+	unsigned long long t0 = 0;
+	if (threadIdx.x == 0)
+		t0 = probe_now();
+	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+	const int steps = (row_bytes + STEP - 1) / STEP;
+	const int units = (n + R - 1) / R;
+	const int cnt = steps > warp ? (steps - warp + W - 1) / W : 0;
+	const size_t total = (size_t)n * row_bytes;
+	unsigned acc = 0;
+	auto issue = [&](int u, int i) {
+		const int s = warp + i * W;
+#pragma unroll
+		for (int r = 0; r < R; r++) {
+			const int row = min(u * R + r, n - 1);
+			const size_t seg = (size_t)row * row_bytes + (size_t)s * STEP;
+			const size_t end = min(seg + STEP, (size_t)row * row_bytes + row_bytes);
+			const size_t a0 = seg & ~(size_t)(ALIGN - 1);
+			const size_t a1 = min((end + ALIGN - 1) & ~(size_t)(ALIGN - 1), total);
+			const int chunks = (int)((a1 - a0) / 16);
+			for (int c = lane; c < chunks; c += 32) {
+				const unsigned dst = (unsigned)__cvta_generic_to_shared(&ring[warp][i % P][r][c]);
+				asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(dst), "l"(m + a0 + 16 * c)
+					     : "memory");
+			}
+		}
+	};
+	for (int u = blockIdx.x; u < units; u += gridDim.x) {
+#pragma unroll
+		for (int i = 0; i < P - 1; i++) {
+			if (i < cnt)
+				issue(u, i);
+			asm volatile("cp.async.commit_group;" ::: "memory");
+		}
+		for (int i = 0; i < cnt; i++) {
+			if (i + P - 1 < cnt)
+				issue(u, i + P - 1);
+			asm volatile("cp.async.commit_group;" ::: "memory");
+			asm volatile("cp.async.wait_group %0;" ::"n"(P - 1) : "memory");
+			__syncwarp();
+#pragma unroll
+			for (int r = 0; r < R; r++) {
+				const uint4 v = ring[warp][i % P][r][lane];
+				acc ^= v.x ^ v.w;
+			}
+			__syncwarp();
+		}
+		asm volatile("cp.async.wait_group 0;" ::: "memory");
+	}
+	if (acc == 0x12345678u)
+		sink[0] = acc;
+	__syncthreads();
+	if (threadIdx.x == 0) {
+		trace_rec r = { t0, probe_now(), probe_smid(), 0 };
+		tr[blockIdx.x] = r;
+	}
+}
+
 extern "C" __global__ void probe_flush(const uint4 *__restrict__ buf, unsigned long long n, unsigned *sink)
 {
 	const unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;
@@ -352,6 +420,16 @@ int main(int argc, char **argv)
 		rr(probe_rowread<1, 4, 4>, 1, 4, "rowread R1 W4 P4");
 		rr(probe_rowread<8, 1, 4>, 8, 1, "rowread R8 W1 P4");
 		rr(probe_rowread<2, 1, 3, 1>, 2, 1, "rowread R2 W1 P3 rotated");
+		if (qt == 6) {
+			rr(probe_rowcover<2, 2, 3, 16>, 2, 2, "q6 steps R2 W2 P3, 16-aligned");
+			rr(probe_rowcover<2, 2, 3, 128>, 2, 2, "q6 steps R2 W2 P3, 128-aligned");
+			rr(probe_rowcover<2, 1, 3, 16>, 2, 1, "q6 steps R2 W1 P3, 16-aligned");
+			rr(probe_rowcover<2, 1, 3, 128>, 2, 1, "q6 steps R2 W1 P3, 128-aligned");
+			rr(probe_rowcover<2, 4, 3, 16>, 2, 4, "q6 steps R2 W4 P3, 16-aligned");
+			rr(probe_rowcover<2, 4, 3, 128>, 2, 4, "q6 steps R2 W4 P3, 128-aligned");
+			rr(probe_rowcover<4, 2, 3, 16>, 4, 2, "q6 steps R4 W2 P3, 16-aligned");
+			rr(probe_rowcover<4, 2, 3, 128>, 4, 2, "q6 steps R4 W2 P3, 128-aligned");
+		}
 		rr(probe_rowread<2, 4, 3, 1>, 2, 4, "rowread R2 W4 P3 rotated");
 		rr(probe_rowread<4, 4, 4, 1>, 4, 4, "rowread R4 W4 P4 rotated");
 	}
