@@ -98,9 +98,10 @@ static const profile_env_var q6k_env[] = {
  * With the shared-memory rings (q4k_stream_dp4a's STREAM_RING, q6k's
  * STREAM_XSMEM; H100, 2026-11-26 00:00, commit 862d85e, BENCHMARKS.md) 4
  * warps were fastest on all three Q4_K shapes of issue 8 (13.62, 12.96,
- * 5.38 us; 2 warps 16.34, 13.36, 6.16) and 3.6% behind 2 warps on Q6_K
- * 4096 x 14336 (20.42 against 19.70 us), and the demo layer's tuning report
- * picked 4 (75.1 us summed, Q8_1 included, docs/examples/report-demo.md).
+ * 5.38 us; 2 warps 16.34, 13.36, 6.16) and 2% behind 2 warps on Q6_K
+ * 4096 x 14336 (19.20 against 18.80 us with 128-byte copies, commit
+ * 0bbc4c5), and the demo layer's tuning report picked 4 (73.6 us summed,
+ * Q8_1 included, docs/examples/report-demo.md).
  * Before the rings the demo sum was 82.0 us at 4, 83.8 at 2, 90.2 at 1,
  * 93.4 at 3. */
 #define STREAM_WARPS_SM90 4u
@@ -421,7 +422,7 @@ detect_q6k(gpu_profile *p, unsigned cc, int rule, const profile_user *u, profile
 	} else if (rule == PROFILE_RULE_GGSCOPE && cc / 10 == CC_STREAM_MAJOR) {
 		p->q6k = PROFILE_Q6K_STREAM_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u -> stream_dp4a, ggscope's kernel (ggscope's rule: fastest in sum on the "
-			"H100, BENCHMARKS.md; 4096 x 14336 19.7 us with x copied beside the weights, hw_dp4a 25.6); the seed: hw_dp4a", cc);
+			"H100, BENCHMARKS.md; 4096 x 14336 18.8 us with x copied beside the weights, hw_dp4a 25.6); the seed: hw_dp4a", cc);
 	} else if (cc >= CC_DP4A) {
 		p->q6k = PROFILE_Q6K_HW_DP4A;
 		src_set(s, PROFILE_AUTO, "cc %u >= 75 has DP4A -> hw_dp4a (kept after PMAT-806: mwv Q6_K diverged on the LM head)", cc);
