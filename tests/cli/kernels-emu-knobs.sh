@@ -5,9 +5,9 @@
 # Each setting rebuilds only the stream variants. The defaults of the dp4a
 # forms are the shared-memory rings (STREAM_RING=1 for Q4_K, STREAM_XSMEM=1
 # for Q6_K); the first settings build the older register / L1 forms, the
-# others the ring's own knobs (bulk copies, rotation, register cap). Three
-# of them also run under AddressSanitizer on exact-size buffers
-# (stream-bounds.sh).
+# others the ring's own knobs (bulk copies, rotation, register cap, copy
+# alignment). Four settings also run under AddressSanitizer on exact-size
+# buffers (stream-bounds.sh).
 set -u
 : "${GGSCOPE:?run through make check}"
 emu=${top_srcdir:-.}/tests/cli/kernels-emu.sh
@@ -15,7 +15,7 @@ only="q4k_stream q4k_stream_dp4a q6k_stream q6k_stream_dp4a"
 st=0
 for d in "-DSTREAM_RING=0 -DSTREAM_XSMEM=0 -DSTREAM_XPREFETCH=1" \
 	"-DSTREAM_RING=0 -DSTREAM_XPREFETCH=1 -DSTREAM_ROWS=2 -DSTREAM_PIPE=2" \
-	"-DSTREAM_TMA=1 -DSTREAM_ROTATE=1 -DSTREAM_ROWS=1 -DSTREAM_STAGES=4" \
+	"-DSTREAM_TMA=1 -DSTREAM_ROTATE=1 -DSTREAM_ROWS=1 -DSTREAM_STAGES=4 -DSTREAM_ALIGN=16" \
 	"-DSTREAM_TMA=1 -DSTREAM_STAGES=2 -DSTREAM_MINBLOCKS=8"; do
 	echo "== $d"
 	EMU_DEFINES=$d EMU_ONLY=$only sh "$emu"
@@ -23,10 +23,11 @@ for d in "-DSTREAM_RING=0 -DSTREAM_XSMEM=0 -DSTREAM_XPREFETCH=1" \
 	[ $rc -eq 77 ] && exit 77
 	[ $rc -eq 0 ] || { echo "FAIL: $d"; st=1; }
 done
-# nothing read past the matrix or x: the x prefetch of the L1 forms, and the
-# bulk copies (a Q6_K row's last partial chunk is stored by hand)
+# nothing read past the matrix or x: the x prefetch of the L1 forms, the
+# bulk copies (a Q6_K row's last partial chunk is stored by hand), and
+# 128-byte covers in the fp32 Q6_K form (its last copy must stop at the end)
 for d in "-DSTREAM_RING=0 -DSTREAM_XSMEM=0 -DSTREAM_XPREFETCH=1" "-DSTREAM_TMA=1" \
-	"-DSTREAM_TMA=1 -DSTREAM_ROTATE=1 -DSTREAM_ROWS=4 -DSTREAM_STAGES=2"; do
+	"-DSTREAM_TMA=1 -DSTREAM_ROTATE=1 -DSTREAM_ROWS=4 -DSTREAM_STAGES=2" "-DSTREAM_ALIGN=128 -DSTREAM_ROWS=2"; do
 	echo "== bounds, $d"
 	EMU_DEFINES=$d sh "${top_srcdir:-.}/tests/cli/stream-bounds.sh"
 	rc=$?
