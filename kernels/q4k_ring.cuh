@@ -49,7 +49,21 @@
 #error "STREAM_TMA must be 0 or 1"
 #endif
 
-#define Q4R_W_CHUNKS (STREAM_SB_PER_STEP * Q4K_BYTES / 16) /* 36 per row */
+/* STREAM_ALIGN: 16 (default) or 128: whether each row's copy of a step
+ * starts and ends on 128-byte lines (the cover of its 576 bytes, up to 768)
+ * instead of exactly at the step. Steps of 576 bytes start in the middle of
+ * a line every other time; on Q6_K, copies on whole lines read the rows
+ * 4-10% faster (bench/probe, docs/perf-notes.md). */
+#ifndef STREAM_ALIGN
+#define STREAM_ALIGN 16
+#endif
+#if STREAM_ALIGN != 16 && STREAM_ALIGN != 128
+#error "STREAM_ALIGN must be 16 or 128"
+#endif
+
+/* chunks per row in a slot: the step's 576 bytes, or their 128-byte cover
+ * from a start up to 112 bytes into a line */
+#define Q4R_W_CHUNKS (STREAM_ALIGN == 16 ? STREAM_SB_PER_STEP * Q4K_BYTES / 16 : 48)
 #define Q4R_X_CHUNKS (STREAM_SB_PER_STEP * 8 * Q8_1_BYTES / 16) /* 72 */
 #define Q4R_SLOT_CHUNKS (STREAM_ROWS * Q4R_W_CHUNKS + Q4R_X_CHUNKS)
 #define Q4R_STEP_BYTES (STREAM_SB_PER_STEP * Q4K_BYTES) /* 576 per row */
@@ -67,18 +81,33 @@ __device__ __forceinline__ void q4r_advance(const u8 *wp[STREAM_ROWS], const u8 
  * row from wp[r] and their x from xp. wp[r] and xp point at this lane's
  * first chunk (lane * 16 bytes into the step); the caller advances them by
  * the warp's step stride. Chunk lane + 32 exists only for lanes 0-3 (36
- * chunks per row) and lanes 0-7 (72 of x, in three rounds). */
+ * chunks per row; up to 48 with STREAM_ALIGN=128) and lanes 0-7 (72 of x,
+ * in three rounds). w, wend: the matrix's start and end; the 128-byte
+ * lines are counted from w (cuMemAlloc aligns it to 256 bytes, the ABI
+ * promises only 16). */
 __device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM_ROWS], const u8 *xp, int nsb,
-					  int lane)
+					  int lane, const u8 *w, const u8 *wend)
 {
 	const gg_saddr dst = gg_smem_addr(slot) + 16 * lane;
 	const int wch = nsb * (Q4K_BYTES / 16);
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++) {
-		if (lane < wch)
-			gg_cp_async16_full(dst + 16 * r * Q4R_W_CHUNKS, wp[r]);
-		if (lane + 32 < wch)
-			gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + 32), wp[r] + 512);
+		if (STREAM_ALIGN == 16) {
+			if (lane < wch)
+				gg_cp_async16_full(dst + 16 * r * Q4R_W_CHUNKS, wp[r]);
+			if (lane + 32 < wch)
+				gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + 32), wp[r] + 512);
+		} else {
+			/* the 128-byte cover of the step, but never past the matrix */
+			const size_t start = (size_t)(wp[r] - 16 * lane - w);
+			const u8 *a0 = w + (start & ~(size_t)127);
+			const u8 *a1 = w + ((start + 16 * wch + 127) & ~(size_t)127);
+			const int ch = (int)(((a1 < wend ? a1 : wend) - a0) / 16);
+			if (lane < ch)
+				gg_cp_async16_full(dst + 16 * r * Q4R_W_CHUNKS, a0 + 16 * lane);
+			if (lane + 32 < ch)
+				gg_cp_async16_full(dst + 16 * (r * Q4R_W_CHUNKS + 32), a0 + 16 * lane + 512);
+		}
 	}
 	const int xch = nsb * (8 * Q8_1_BYTES / 16);
 #pragma unroll
@@ -90,14 +119,31 @@ __device__ __forceinline__ void q4r_issue(gg_u4 *slot, const u8 *const wp[STREAM
 /* STREAM_TMA: the weights of one step by lane 0, one bulk copy per row
  * (wp[r] - 16 * lane is the row's step start), then x as q4r_issue does. */
 __device__ __forceinline__ void q4r_issue_tma(gg_u4 *slot, gg_mbar *bar, const u8 *const wp[STREAM_ROWS],
-					      const u8 *xp, int nsb, int lane)
+					      const u8 *xp, int nsb, int lane, const u8 *w, const u8 *wend)
 {
 	if (lane == 0) {
 		const u32 bytes = (u32)nsb * Q4K_BYTES;
-		gg_mbar_expect(bar, STREAM_ROWS * bytes);
+		if (STREAM_ALIGN == 16) {
+			gg_mbar_expect(bar, STREAM_ROWS * bytes);
 #pragma unroll
-		for (int r = 0; r < STREAM_ROWS; r++)
-			gg_bulk_copy(slot + r * Q4R_W_CHUNKS, wp[r], bytes, bar);
+			for (int r = 0; r < STREAM_ROWS; r++)
+				gg_bulk_copy(slot + r * Q4R_W_CHUNKS, wp[r], bytes, bar);
+		} else {
+			const u8 *a0[STREAM_ROWS];
+			u32 len[STREAM_ROWS], sum = 0;
+#pragma unroll
+			for (int r = 0; r < STREAM_ROWS; r++) {
+				const size_t start = (size_t)(wp[r] - w);
+				a0[r] = w + (start & ~(size_t)127);
+				const u8 *a1 = w + ((start + bytes + 127) & ~(size_t)127);
+				len[r] = (u32)((a1 < wend ? a1 : wend) - a0[r]);
+				sum += len[r];
+			}
+			gg_mbar_expect(bar, sum);
+#pragma unroll
+			for (int r = 0; r < STREAM_ROWS; r++)
+				gg_bulk_copy(slot + r * Q4R_W_CHUNKS, a0[r], len[r], bar);
+		}
 	}
 	const gg_saddr dst = gg_smem_addr(slot) + 16 * lane;
 	const int xch = nsb * (8 * Q8_1_BYTES / 16);
@@ -123,8 +169,11 @@ __device__ __forceinline__ void q4r_scales(u32 w1, u32 w2, u32 w3, int c, u32 sc
 	}
 }
 
-/* One step of the ring form: every row from the slot, x from the slot. */
-__device__ __forceinline__ void q4r_step(const gg_u4 *slot, int s, int nb, int lane, float acc[STREAM_ROWS])
+/* One step of the ring form: every row from the slot, x from the slot.
+ * mis[r]: with STREAM_ALIGN=128, the row's step start in its slot (a
+ * multiple of 16 below 128); 0 otherwise. */
+__device__ __forceinline__ void q4r_step(const gg_u4 *slot, int s, int nb, int lane, const int mis[STREAM_ROWS],
+					 float acc[STREAM_ROWS])
 {
 	const int o = lane >> 3, p = lane & 7, c = p >> 1, hh = p & 1;
 	const bool valid = STREAM_SB_PER_STEP * s + o < nb;
@@ -135,7 +184,7 @@ __device__ __forceinline__ void q4r_step(const gg_u4 *slot, int s, int nb, int l
 	const float xs_lo = x.d_lo * (float)x.sum_lo, xs_hi = x.d_hi * (float)x.sum_hi;
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++) {
-		const gg_u4 *sb = slot + r * Q4R_W_CHUNKS + ox * (Q4K_BYTES / 16);
+		const gg_u4 *sb = slot + r * Q4R_W_CHUNKS + (STREAM_ALIGN == 16 ? 0 : mis[r] / 16) + ox * (Q4K_BYTES / 16);
 		const gg_u4 h = sb[0];
 		const gg_u4 q = sb[1 + p];
 		u32 sc[2], m[2];
@@ -172,6 +221,7 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
 	const size_t row_bytes = (size_t)nb * Q4K_BYTES;
 	const int units = stream_units(n);
+	const u8 *const wend = w + (size_t)n * row_bytes;
 	u32 ph = 0; /* STREAM_TMA: each slot's mbarrier parity (stream_ring_bar_wait) */
 	if constexpr (TMA)
 		stream_ring_bars_init(bars[warp], STREAM_STAGES, lane);
@@ -182,10 +232,13 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 		 * next step to issue */
 		const u8 *wp[STREAM_ROWS];
 		float acc[STREAM_ROWS];
+		/* STREAM_ALIGN=128: each row's start within a 128-byte line */
+		int rmis[STREAM_ROWS];
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
 			const int rr = row0 + r < n ? row0 + r : n - 1;
 			wp[r] = w + (size_t)STREAM_PROBE_ROW(rr) * row_bytes + (size_t)warp * Q4R_STEP_BYTES + 16 * lane;
+			rmis[r] = (int)(((size_t)STREAM_PROBE_ROW(rr) * row_bytes) & 127);
 			acc[r] = 0.0f;
 		}
 		const u8 *xp = (const u8 *)xv + (size_t)warp * (Q4R_X_CHUNKS * 16) + 16 * lane;
@@ -196,9 +249,9 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			if (j < cnt) {
 				if constexpr (TMA)
 					q4r_issue_tma(ring[warp][j], &bars[warp][j], wp, xp,
-						      stream_nsb(nb, warp + j * WARPS), lane);
+						      stream_nsb(nb, warp + j * WARPS), lane, w, wend);
 				else
-					q4r_issue(ring[warp][j], wp, xp, stream_nsb(nb, warp + j * WARPS), lane);
+					q4r_issue(ring[warp][j], wp, xp, stream_nsb(nb, warp + j * WARPS), lane, w, wend);
 				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
@@ -210,10 +263,10 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 			if (jn < cnt) {
 				if constexpr (TMA)
 					q4r_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], wp, xp,
-						      stream_nsb(nb, warp + jn * WARPS), lane);
+						      stream_nsb(nb, warp + jn * WARPS), lane, w, wend);
 				else
 					q4r_issue(ring[warp][jn % STREAM_STAGES], wp, xp,
-						  stream_nsb(nb, warp + jn * WARPS), lane);
+						  stream_nsb(nb, warp + jn * WARPS), lane, w, wend);
 				q4r_advance(wp, &xp);
 			}
 			gg_cp_commit();
@@ -228,7 +281,12 @@ __device__ __forceinline__ void q4k_ring_body(float *__restrict__ y, const u8 *_
 					acc[r] += gg_bits_f32(ring[warp][i % STREAM_STAGES][r * Q4R_W_CHUNKS + 1].x &
 							      0x7fffffu);
 			} else {
-				q4r_step(ring[warp][i % STREAM_STAGES], warp + i * WARPS, nb, lane, acc);
+				const int s = warp + i * WARPS;
+				int mis[STREAM_ROWS];
+#pragma unroll
+				for (int r = 0; r < STREAM_ROWS; r++)
+					mis[r] = (rmis[r] + s * Q4R_STEP_BYTES) & 127;
+				q4r_step(ring[warp][i % STREAM_STAGES], s, nb, lane, mis, acc);
 			}
 			/* no lane refills this slot while another still reads it */
 			__syncwarp();
