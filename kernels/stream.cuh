@@ -40,8 +40,15 @@
  *                 (2..6, default 2 there) instead of register stages
  *   STREAM_XSMEM  0 or 1, q6k_stream_dp4a only, default 1: x by cp.async
  *                 (through L1) in the same ring slot as the weights
- *   STREAM_MINBLOCKS  0 (default) or blocks per SM for __launch_bounds__,
- *                 the dp4a entries only (caps registers)
+ *   STREAM_MINBLOCKS  0 or blocks per SM for __launch_bounds__, the dp4a
+ *                 entries only (caps registers; q4k_stream_dp4a's ring sets
+ *                 1, which pins 80 registers)
+ *   STREAM_ALIGN  16 or 128: copies of a step start and end on 16-byte
+ *                 chunks or on 128-byte lines (q6k_stream_dp4a sets 128)
+ *   STREAM_TMA    0 or 1: the rings' weights by bulk copies on mbarriers
+ *                 (sm_90; cp.async elsewhere). Measured slower on the H100
+ *   STREAM_ROTATE 0 or 1, Q6_K: units start at different steps of their
+ *                 rows. Measured no faster on the H100
  *   STREAM_PROBE_MODE  research only (bench/probe), see below
  *
  * GG_HOST_EMU: the emulator build (tests/emu) gets plain C++ versions of
