@@ -46,16 +46,18 @@
  * mbarrier per slot, instead of ~54 per-lane 16-byte cp.async. ncu on the
  * H100 put the per-lane copies and their address arithmetic at ~45% of the
  * loop's instructions. x stays on per-lane cp.async.ca: a bulk copy would
- * read it from L2 for every warp (the hot spot STREAM_XSMEM avoids). */
+ * read it from L2 for every warp (the hot spot STREAM_XSMEM avoids).
+ * Measured no faster on the H100 (BENCHMARKS.md): the loop is not
+ * issue-bound. */
 #ifndef STREAM_TMA
 #define STREAM_TMA 0
 #endif
 /* STREAM_ROTATE: unit u starts its row at step (5u mod nsteps) and wraps,
  * so that the blocks in flight read different offsets of their rows
- * rather than all the same one. Hypothesis being tested (H100): the
- * row-pattern read of a Q6_K 4096 x 14336 matrix (11760-byte rows) took
- * 17.3-18.6 us against 16.2 us for a contiguous read of the same bytes,
- * while Q4_K's 8064-byte rows cost nothing extra (bench/probe). */
+ * rather than all the same one. Tried because the row-pattern read of a
+ * Q6_K 4096 x 14336 matrix (11760-byte rows) took 17.3-18.6 us against
+ * 16.2 us for a contiguous read; measured no faster on the H100. The cost
+ * was copies starting and ending inside 128-byte lines (STREAM_ALIGN). */
 #ifndef STREAM_ROTATE
 #define STREAM_ROTATE 0
 #endif
