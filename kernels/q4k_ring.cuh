@@ -38,28 +38,11 @@
 #error "STREAM_STAGES must be in 2..6 for q4k_stream"
 #endif
 
-/* STREAM_TMA (sm_90): lane 0 moves each row's 576 bytes of a step with one
- * bulk copy signalled on the slot's mbarrier (rows are whole 16-byte
- * chunks, so no copy runs past the matrix); x stays on per-lane
- * cp.async.ca, as in q6k_stream. */
-#ifndef STREAM_TMA
-#define STREAM_TMA 0
-#endif
-#if STREAM_TMA != 0 && STREAM_TMA != 1
-#error "STREAM_TMA must be 0 or 1"
-#endif
-
-/* STREAM_ALIGN: 16 (default) or 128: whether each row's copy of a step
- * starts and ends on 128-byte lines (the cover of its 576 bytes, up to 768)
- * instead of exactly at the step. Steps of 576 bytes start in the middle of
- * a line every other time; on Q6_K, copies on whole lines read the rows
- * 4-10% faster (bench/probe, docs/perf-notes.md). */
-#ifndef STREAM_ALIGN
-#define STREAM_ALIGN 16
-#endif
-#if STREAM_ALIGN != 16 && STREAM_ALIGN != 128
-#error "STREAM_ALIGN must be 16 or 128"
-#endif
+/* STREAM_TMA and STREAM_ALIGN (stream.cuh) apply here too: bulk copies of
+ * each row's 576 bytes (rows are whole 16-byte chunks, so no copy runs past
+ * the matrix; x stays on per-lane cp.async.ca), and copies on 128-byte
+ * lines (the cover of the 576 bytes, up to 768; no gain measured, the rows
+ * being whole lines already). */
 
 /* chunks per row in a slot: the step's 576 bytes, or their 128-byte cover
  * from a start up to 112 bytes into a line */

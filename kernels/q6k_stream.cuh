@@ -49,9 +49,6 @@
  * read it from L2 for every warp (the hot spot STREAM_XSMEM avoids).
  * Measured no faster on the H100 (BENCHMARKS.md): the loop is not
  * issue-bound. */
-#ifndef STREAM_TMA
-#define STREAM_TMA 0
-#endif
 /* STREAM_ROTATE: unit u starts its row at step (5u mod nsteps) and wraps,
  * so that the blocks in flight read different offsets of their rows
  * rather than all the same one. Tried because the row-pattern read of a
@@ -63,9 +60,6 @@
 #endif
 #if STREAM_ROTATE != 0 && STREAM_ROTATE != 1
 #error "STREAM_ROTATE must be 0 or 1"
-#endif
-#if STREAM_TMA != 0 && STREAM_TMA != 1
-#error "STREAM_TMA must be 0 or 1"
 #endif
 #if STREAM_XSMEM != 0 && STREAM_XSMEM != 1
 #error "STREAM_XSMEM must be 0 or 1"
@@ -79,12 +73,6 @@
  * L2 and none more from DRAM: a range that starts or ends inside a line
  * costs an extra L2 request for that line. Slots grow from 864 to 1024
  * bytes per row. */
-#ifndef STREAM_ALIGN
-#define STREAM_ALIGN 16
-#endif
-#if STREAM_ALIGN != 16 && STREAM_ALIGN != 128
-#error "STREAM_ALIGN must be 16 or 128"
-#endif
 
 #define Q6S_STEP_BYTES (STREAM_SB_PER_STEP * Q6K_BYTES) /* 840 */
 /* 16-byte chunks of the STREAM_ALIGN cover of 840 bytes that start at an

@@ -100,6 +100,23 @@
 #define STREAM_BOUNDS __launch_bounds__(GG_THREADS)
 #endif
 
+/* STREAM_TMA, the rings' bulk copies (q4k_ring.cuh, q6k_stream.cuh). */
+#ifndef STREAM_TMA
+#define STREAM_TMA 0
+#endif
+#if STREAM_TMA != 0 && STREAM_TMA != 1
+#error "STREAM_TMA must be 0 or 1"
+#endif
+
+/* STREAM_ALIGN, the rings' copy alignment (q4k_ring.cuh, q6k_stream.cuh;
+ * q6k_stream_dp4a.cu sets 128). */
+#ifndef STREAM_ALIGN
+#define STREAM_ALIGN 16
+#endif
+#if STREAM_ALIGN != 16 && STREAM_ALIGN != 128
+#error "STREAM_ALIGN must be 16 or 128"
+#endif
+
 /* Super-blocks per warp step: 8 lanes share one super-block, so a warp
  * covers 4 of them (576 bytes of Q4_K, 840 of Q6_K per row) per step. */
 #define STREAM_SB_PER_STEP 4
