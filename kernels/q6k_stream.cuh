@@ -11,13 +11,14 @@
  * is cheap, in shared memory (4-byte reads and a funnel shift).
  *
  * Work split. A block computes STREAM_ROWS rows (a unit; block-stride over
- * units). A warp step covers super-blocks 4s..4s+3 of every row; the
- * block's WARPS warps take steps warp, warp+WARPS, ... Each warp owns a
- * ring of STREAM_STAGES slots; a slot holds, per row, the aligned chunks
- * covering the step's 840 bytes (at most 54 chunks = 864 bytes). Copying
- * needs only __syncwarp, never a block barrier.
+ * units). A warp step covers super-blocks 4P s..4P s+4P-1 of every row
+ * (P = STREAM_SPAN quads of 4); the block's WARPS warps take steps warp,
+ * warp+WARPS, ... Each warp owns a ring of STREAM_STAGES slots; a slot
+ * holds, per row, the aligned chunks covering the step's 840 P bytes (at
+ * P = 1, 54 chunks = 864 bytes, or 64 at STREAM_ALIGN 128). Copying needs
+ * only __syncwarp, never a block barrier.
  *
- * Inside a step, lane = 8*o + t: super-block 4s + o; t = 4*hh + 2*a + s2
+ * Inside a quad q of the step, lane = 8*o + t: super-block 4q + o; t = 4*hh + 2*a + s2
  * picks 16 ql bytes at 64hh + 32a + 16s2 and 16 qh bytes at
  * 128 + 32hh + 16s2. Byte i of them gives column 128hh + 32a + 16s2 + i
  * (low nibble, qh bits 2a..2a+1, sub-block 8hh + 2a + s2) and the column
@@ -74,9 +75,33 @@
  * costs an extra L2 request for that line. Slots grow from 864 to 1024
  * bytes per row. */
 
-#define Q6S_STEP_BYTES (STREAM_SB_PER_STEP * Q6K_BYTES) /* 840 */
-/* 16-byte chunks of the STREAM_ALIGN cover of 840 bytes that start at an
- * even offset: 54 (16-byte cover) or 64 (128-byte cover) */
+/* STREAM_SPAN: 1, 2 or 4 groups of 4 super-blocks ("quads") per copy step.
+ * The lanes still compute one quad at a time (8 lanes per super-block),
+ * SPAN quads from each landed slot, so a warp reads SPAN x 840 contiguous
+ * bytes of each row per copy instead of 840. Tried because the row-pattern
+ * probe read Q6_K rows faster the more contiguous bytes of a row were in
+ * flight together (bench/probe: 16.70 us at 4 warps against 17.30 at 1
+ * warp, docs/perf-notes.md). */
+#ifndef STREAM_SPAN
+#define STREAM_SPAN 1
+#endif
+#if STREAM_SPAN != 1 && STREAM_SPAN != 2 && STREAM_SPAN != 4
+#error "STREAM_SPAN must be 1, 2 or 4"
+#endif
+#if STREAM_SPAN != 1 && STREAM_XPREFETCH
+#error "STREAM_XPREFETCH needs STREAM_SPAN 1"
+#endif
+#define Q6S_QUAD_BYTES (STREAM_SB_PER_STEP * Q6K_BYTES) /* 840 */
+#define Q6S_SB (STREAM_SPAN * STREAM_SB_PER_STEP)        /* super-blocks per copy step */
+#define Q6S_STEP_BYTES (Q6S_SB * Q6K_BYTES)
+/* super-blocks of copy step s (fewer at the row's end) */
+__device__ __forceinline__ int q6s_nsb(int nb, int s)
+{
+	const int left = nb - Q6S_SB * s;
+	return left < Q6S_SB ? left : Q6S_SB;
+}
+/* 16-byte chunks of the STREAM_ALIGN cover of a step's bytes that start at
+ * an even offset: for 840 bytes 54 (16-byte cover) or 64 (128-byte cover) */
 #define Q6S_SEG_CHUNKS \
 	(((STREAM_ALIGN - 2 + Q6S_STEP_BYTES + STREAM_ALIGN - 1) / STREAM_ALIGN) * (STREAM_ALIGN / 16))
 
@@ -145,13 +170,13 @@ __device__ __forceinline__ u32 q6s_merge(u32 nib, u32 hi)
 	return (nib & 0x0F0F0F0Fu) | (hi & 0xF0F0F0F0u);
 }
 
-/* The lane's Q8_1 x for step s (super-block 4s + o; column 0 past the
+/* The lane's Q8_1 x for quad q (super-block 4q + o; column 0 past the
  * row's end, so every load stays in bounds). */
-__device__ __forceinline__ void q6s_load_x8(const void *xv, int s, int nb, int lane, stream_x8 *x)
+__device__ __forceinline__ void q6s_load_x8(const void *xv, int q, int nb, int lane, stream_x8 *x)
 {
 	const int o = lane >> 3, t = lane & 7;
 	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
-	const int b = STREAM_SB_PER_STEP * s + o;
+	const int b = STREAM_SB_PER_STEP * q + o;
 	const int bx = b < nb ? b : 0;
 	stream_load_x8((const u8 *)xv, bx * 8 + 4 * hh + a, bx * 8 + 4 * hh + a + 2, 16 * s2, x);
 }
@@ -163,11 +188,11 @@ __device__ __forceinline__ void q6s_load_x8(const void *xv, int s, int nb, int l
  * wait that covers the weights covers x too and no step stalls on an x load
  * that missed L1 (ncu on the H100: 45% of q6k_stream_dp4a's stall samples sat
  * on the first dp4a after the x loads; docs/perf-notes.md). */
-#define Q6S_X_CHUNKS (STREAM_SB_PER_STEP * 8 * Q8_1_BYTES / 16) /* 72 */
+#define Q6S_X_CHUNKS (Q6S_SB * 8 * Q8_1_BYTES / 16) /* 72 per quad */
 
 __device__ __forceinline__ void q6s_issue_x(gg_u4 *xslot, const void *xv, int s, int nb, int lane)
 {
-	const int chunks = stream_nsb(nb, s) * (8 * Q8_1_BYTES / 16);
+	const int chunks = q6s_nsb(nb, s) * (8 * Q8_1_BYTES / 16);
 	const u8 *src = (const u8 *)xv + (size_t)s * (Q6S_X_CHUNKS * 16);
 	const gg_saddr dst = gg_smem_addr(xslot);
 #pragma unroll
@@ -212,29 +237,31 @@ __device__ __forceinline__ void q6s_issue_tma(gg_u4 (*slot)[Q6S_SEG_CHUNKS], gg_
 	}
 }
 
-/* The lane's Q8_1 x for step s from its x slot (block 0 of the slot past
- * the row's end: the slot always holds the step's first super-block). */
-__device__ __forceinline__ void q6s_load_x8_slot(const gg_u4 *xslot, int s, int nb, int lane, stream_x8 *x)
+/* The lane's Q8_1 x for quad h of step s from its x slot (block 0 of the
+ * slot past the row's end: the slot always holds the step's first
+ * super-block). */
+__device__ __forceinline__ void q6s_load_x8_slot(const gg_u4 *xslot, int s, int h, int nb, int lane, stream_x8 *x)
 {
 	const int o = lane >> 3, t = lane & 7;
 	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
-	const int ox = STREAM_SB_PER_STEP * s + o < nb ? o : 0;
+	const int ox = Q6S_SB * s + STREAM_SB_PER_STEP * h + o < nb ? STREAM_SB_PER_STEP * h + o : 0;
 	stream_load_x8((const u8 *)xslot, ox * 8 + 4 * hh + a, ox * 8 + 4 * hh + a + 2, 16 * s2, x);
 }
 
-/* One step of the Q8_1 form with x already loaded: every row. */
+/* Quad h of step s of the Q8_1 form with x already loaded: every row. */
 __device__ __forceinline__ void q6s_step_q8(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const size_t rowoff[STREAM_ROWS],
-					    int s, int nb, const stream_x8 &x, int lane, float acc[STREAM_ROWS])
+					    int s, int h, int nb, const stream_x8 &x, int lane, float acc[STREAM_ROWS])
 {
 	const int o = lane >> 3, t = lane & 7;
 	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
-	const bool valid = STREAM_SB_PER_STEP * s + o < nb;
+	const bool valid = Q6S_SB * s + STREAM_SB_PER_STEP * h + o < nb;
 	const int ql_at = 64 * hh + 32 * a + 16 * s2, qh_at = 128 + 32 * hh + 16 * s2;
 	const int sc_at = 192 + 8 * hh + 2 * a + s2;
 	const int off_lo = 32 * x.sum_lo, off_hi = 32 * x.sum_hi;
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++) {
-		const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) + Q6K_BYTES * o;
+		const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) +
+			       Q6S_QUAD_BYTES * h + Q6K_BYTES * o;
 		const u8 *sb = (const u8 *)slot[r] + at;
 		u32 ql[4], qh[4];
 		q6s_read16(sb + ql_at, at + ql_at, ql);
@@ -256,16 +283,17 @@ __device__ __forceinline__ void q6s_step_q8(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const
 	}
 }
 
-/* One step for one lane from its ring slot: x for super-block 4s + o, then
- * every row. `valid` false (octet past the row's end) adds nothing and
- * reads x at column 0; its shared-memory reads stay inside the slot. */
+/* Quad h of step s for one lane from its ring slot: x for super-block
+ * 4(SPAN s + h) + o, then every row. `valid` false (octet past the row's
+ * end) adds nothing and reads x at column 0; its shared-memory reads stay
+ * inside the slot. */
 template <bool Q8>
 __device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const size_t rowoff[STREAM_ROWS],
-					 int s, int nb, const void *xv, int lane, float acc[STREAM_ROWS])
+					 int s, int h, int nb, const void *xv, int lane, float acc[STREAM_ROWS])
 {
 	const int o = lane >> 3, t = lane & 7;
 	const int hh = t >> 2, a = (t >> 1) & 1, s2 = t & 1;
-	const int b = STREAM_SB_PER_STEP * s + o;
+	const int b = Q6S_SB * s + STREAM_SB_PER_STEP * h + o;
 	const bool valid = b < nb;
 	const int bx = valid ? b : 0;
 	/* offsets inside the super-block */
@@ -281,8 +309,8 @@ __device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const si
 		stream_load_x32((const float *)xv, col_lo, col_lo + 64, scale, scale, &x);
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
-			const int at =
-				(int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) + Q6K_BYTES * o;
+			const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) +
+				       Q6S_QUAD_BYTES * h + Q6K_BYTES * o;
 			const u8 *sb = (const u8 *)slot[r] + at;
 			u32 ql[4], qh[4];
 			q6s_read16(sb + ql_at, at + ql_at, ql);
@@ -312,8 +340,8 @@ __device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const si
 		}
 	} else {
 		stream_x8 x;
-		q6s_load_x8(xv, s, nb, lane, &x);
-		q6s_step_q8(slot, rowoff, s, nb, x, lane, acc);
+		q6s_load_x8(xv, STREAM_SPAN * s + h, nb, lane, &x);
+		q6s_step_q8(slot, rowoff, s, h, nb, x, lane, acc);
 	}
 }
 
@@ -330,7 +358,7 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 	__shared__ gg_mbar bars[TMA ? WARPS : 1][TMA ? STREAM_STAGES : 1];
 	const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 	const int nb = k / QK_K;
-	const int nsteps = (nb + STREAM_SB_PER_STEP - 1) / STREAM_SB_PER_STEP;
+	const int nsteps = (nb + Q6S_SB - 1) / Q6S_SB;
 	const int cnt = nsteps > warp ? (nsteps - warp + WARPS - 1) / WARPS : 0;
 	const size_t row_bytes = (size_t)nb * Q6K_BYTES;
 	const int units = stream_units(n);
@@ -373,9 +401,9 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 				const int sj = step_of(j);
 				if constexpr (TMA)
 					q6s_issue_tma(ring[warp][j], &bars[warp][j], w, rowoff, (size_t)sj * Q6S_STEP_BYTES,
-						      stream_nsb(nb, sj), (size_t)n * row_bytes, lane);
+						      q6s_nsb(nb, sj), (size_t)n * row_bytes, lane);
 				else
-					q6s_issue(ring[warp][j], w, coff + (size_t)sj * Q6S_STEP_BYTES, stream_nsb(nb, sj),
+					q6s_issue(ring[warp][j], w, coff + (size_t)sj * Q6S_STEP_BYTES, q6s_nsb(nb, sj),
 						  clast && sj == nsteps - 1, lane);
 				if constexpr (XS)
 					q6s_issue_x(xring[warp][j], xv, sj, nb, lane);
@@ -395,11 +423,11 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 				const int sj = step_of(jn);
 				if constexpr (TMA)
 					q6s_issue_tma(ring[warp][jn % STREAM_STAGES], &bars[warp][jn % STREAM_STAGES], w,
-						      rowoff, (size_t)sj * Q6S_STEP_BYTES, stream_nsb(nb, sj),
+						      rowoff, (size_t)sj * Q6S_STEP_BYTES, q6s_nsb(nb, sj),
 						      (size_t)n * row_bytes, lane);
 				else
 					q6s_issue(ring[warp][jn % STREAM_STAGES], w, coff + (size_t)sj * Q6S_STEP_BYTES,
-						  stream_nsb(nb, sj), clast && sj == nsteps - 1, lane);
+						  q6s_nsb(nb, sj), clast && sj == nsteps - 1, lane);
 				if constexpr (XS)
 					q6s_issue_x(xring[warp][jn % STREAM_STAGES], xv, sj, nb, lane);
 			}
@@ -416,20 +444,27 @@ __device__ __forceinline__ void q6k_stream_body(float *__restrict__ y, const u8 
 					stream_ring_bar_wait(bars[warp], i % STREAM_STAGES, &ph);
 				}
 				__syncwarp();
-				stream_x8 x;
-				q6s_load_x8_slot(xring[warp][i % STREAM_STAGES], step_of(i), nb, lane, &x);
-				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), nb, x, lane, acc);
+				/* not unrolled: unrolled, ptxas hoists the second
+				 * quad's reads and needs ~1.5x the registers */
+#pragma unroll 1
+				for (int h = 0; h < STREAM_SPAN; h++) {
+					stream_x8 x;
+					q6s_load_x8_slot(xring[warp][i % STREAM_STAGES], step_of(i), h, nb, lane, &x);
+					q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), h, nb, x, lane, acc);
+				}
 			} else if constexpr (Q8 && STREAM_XPREFETCH) {
 				stream_x8 xn;
 				q6s_load_x8(xv, step_of(i + 1), nb, lane, &xn);
 				gg_cp_wait<STREAM_STAGES - 1>();
 				__syncwarp();
-				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), nb, xc, lane, acc);
+				q6s_step_q8(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), 0, nb, xc, lane, acc);
 				xc = xn;
 			} else {
 				gg_cp_wait<STREAM_STAGES - 1>();
 				__syncwarp();
-				q6s_step<Q8>(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), nb, xv, lane, acc);
+#pragma unroll 1
+				for (int h = 0; h < STREAM_SPAN; h++)
+					q6s_step<Q8>(ring[warp][i % STREAM_STAGES], rowoff, step_of(i), h, nb, xv, lane, acc);
 			}
 			__syncwarp();
 		}

@@ -49,6 +49,9 @@
  *                 (sm_90; cp.async elsewhere). Measured slower on the H100
  *   STREAM_ROTATE 0 or 1, Q6_K: units start at different steps of their
  *                 rows. Measured no faster on the H100
+ *   STREAM_SPAN   1, 2 or 4, Q6_K: groups of 4 super-blocks per copy step
+ *                 (longer contiguous reads of each row; the slots grow by
+ *                 the same factor)
  *   STREAM_PROBE_MODE  research only (bench/probe), see below
  *
  * GG_HOST_EMU: the emulator build (tests/emu) gets plain C++ versions of

@@ -37,7 +37,7 @@
 #ifdef PROBE_KERNEL
 #include PROBE_KERNEL
 #else
-#include "../../kernels/common.cuh"
+#include "../../kernels/stream.cuh" /* the bulk-copy helpers */
 #endif
 
 struct trace_rec {
@@ -99,6 +99,61 @@ probe_read(const uint4 *__restrict__ src, unsigned long long n, unsigned magic, 
 		sink[0] = acc;
 	__syncthreads();
 	if (threadIdx.x == 0) {
+		trace_rec r = { t0, probe_now(), probe_smid(), 0 };
+		tr[blockIdx.x] = r;
+	}
+}
+
+/* The same bytes with every load in flight at once: one block per 16 KB,
+ * each thread four independent 16-byte loads and nothing else, so the grid
+ * (two waves on an H100) holds as many bytes in flight as the SMs take. */
+extern "C" __global__ void __launch_bounds__(256)
+probe_read_flat(const uint4 *__restrict__ src, unsigned long long n, unsigned magic, unsigned *sink, trace_rec *tr)
+{
+	unsigned long long t0 = 0;
+	if (threadIdx.x == 0)
+		t0 = probe_now();
+	const unsigned long long i = (unsigned long long)blockIdx.x * 1024 + threadIdx.x;
+	unsigned acc = 0;
+#pragma unroll
+	for (int m = 0; m < 4; m++)
+		if (i + 256 * m < n) {
+			const uint4 a = src[i + 256 * m];
+			acc ^= a.x ^ a.y ^ a.z ^ a.w;
+		}
+	if (acc == magic)
+		sink[0] = acc;
+	__syncthreads();
+	if (threadIdx.x == 0) {
+		trace_rec r = { t0, probe_now(), probe_smid(), 0 };
+		tr[blockIdx.x] = r;
+	}
+}
+
+/* The same bytes by bulk copies (TMA, sm_90): one block per BULK_BYTES,
+ * thread 0 moves them into shared memory with one cp.async.bulk and waits
+ * on an mbarrier; no per-thread loads at all. 14 blocks of 16 KB fit an
+ * H100 SM, ~30 MB in flight over the chip. Whatever the SMs' instruction
+ * streams cost, this read does not pay it. */
+#define BULK_BYTES 16384
+extern "C" __global__ void __launch_bounds__(32)
+probe_read_bulk(const unsigned char *__restrict__ src, unsigned long long bytes, unsigned *sink, trace_rec *tr)
+{
+	__shared__ __align__(128) unsigned char buf[BULK_BYTES];
+	__shared__ gg_mbar bar;
+	unsigned long long t0 = 0;
+	if (threadIdx.x == 0) {
+		t0 = probe_now();
+		const unsigned long long off = (unsigned long long)blockIdx.x * BULK_BYTES;
+		const unsigned len = (unsigned)min((unsigned long long)BULK_BYTES, bytes - off) & ~15u;
+		gg_mbar_init(&bar, 1);
+		gg_mbar_init_fence();
+		gg_mbar_expect(&bar, len);
+		if (len)
+			gg_bulk_copy(buf, src + off, len, &bar);
+		gg_mbar_wait(&bar, 0);
+		if (buf[len / 2] == 0x5a && buf[0] == 0xa5 && buf[len - 1] == 0x33)
+			sink[0] = 1;
 		trace_rec r = { t0, probe_now(), probe_smid(), 0 };
 		tr[blockIdx.x] = r;
 	}
@@ -175,11 +230,12 @@ probe_rowread(const unsigned char *__restrict__ m, int n, int row_bytes, unsigne
  * copying the ALIGN-byte-aligned cover of the range by 16-byte cp.async
  * (ALIGN 16 is what the kernel does; 128 starts and ends every copy on a
  * cache line, reading up to 254 bytes more from L2, none more from DRAM). */
-template <int R, int W, int P, int ALIGN>
+template <int R, int W, int P, int ALIGN, int STEP = 840>
 __global__ void __launch_bounds__(W * 32)
 probe_rowcover(const unsigned char *__restrict__ m, int n, int row_bytes, unsigned *sink, trace_rec *tr)
 {
-	constexpr int STEP = 840, SLOT = 72; /* chunks: 840 + 2 x 127 rounded up to 128 */
+	/* chunks: STEP + 2 x 127 rounded up to 128 (72 for 840) */
+	constexpr int SLOT = (STEP + 254 + 127) / 128 * 8;
 	__shared__ uint4 ring[W][P][R][SLOT];
 	unsigned long long t0 = 0;
 	if (threadIdx.x == 0)
@@ -403,6 +459,15 @@ int main(int argc, char **argv)
 		timed([&] { probe_read<<<blocks, 256>>>((const uint4 *)w, wbytes / 16, 0x12345678u, sink, tr); },
 		      blocks, label, wbytes / 1e6);
 	}
+	if (reads) {
+		const int fb = (int)((wbytes / 16 + 1023) / 1024), bb = (int)((wbytes + BULK_BYTES - 1) / BULK_BYTES);
+		if (fb <= max_blocks)
+			timed([&] { probe_read_flat<<<fb, 256>>>((const uint4 *)w, wbytes / 16, 0x12345678u, sink, tr); },
+			      fb, "read flat 4x16B per thread", wbytes / 1e6);
+		if (bb <= max_blocks)
+			timed([&] { probe_read_bulk<<<bb, 32>>>(w, wbytes, sink, tr); }, bb, "read bulk 16KB per block",
+			      wbytes / 1e6);
+	}
 	/* the stream pattern without arithmetic (rows of whole 16-byte chunks:
 	 * Q4_K always, Q6_K when k is a multiple of 2048) */
 	const int row_bytes = (k / 256) * (qt == 4 ? 144 : 210);
@@ -429,6 +494,12 @@ int main(int argc, char **argv)
 			rr(probe_rowcover<2, 4, 3, 128>, 2, 4, "q6 steps R2 W4 P3, 128-aligned");
 			rr(probe_rowcover<4, 2, 3, 16>, 4, 2, "q6 steps R4 W2 P3, 16-aligned");
 			rr(probe_rowcover<4, 2, 3, 128>, 4, 2, "q6 steps R4 W2 P3, 128-aligned");
+			/* 8 and 16 super-blocks per copy step (STREAM_SPAN 2 and 4) */
+			rr(probe_rowcover<2, 1, 3, 128, 1680>, 2, 1, "q6 2x steps R2 W1 P3, 128-aligned");
+			rr(probe_rowcover<2, 2, 3, 128, 1680>, 2, 2, "q6 2x steps R2 W2 P3, 128-aligned");
+			rr(probe_rowcover<2, 1, 2, 128, 1680>, 2, 1, "q6 2x steps R2 W1 P2, 128-aligned");
+			rr(probe_rowcover<2, 1, 3, 128, 3360>, 2, 1, "q6 4x steps R2 W1 P3, 128-aligned");
+			rr(probe_rowcover<1, 2, 3, 128, 1680>, 1, 2, "q6 2x steps R1 W2 P3, 128-aligned");
 		}
 		rr(probe_rowread<2, 4, 3, 1>, 2, 4, "rowread R2 W4 P3 rotated");
 		rr(probe_rowread<4, 4, 4, 1>, 4, 4, "rowread R4 W4 P4 rotated");

@@ -52,6 +52,32 @@ rc=$?
 grep -q 'STREAM_ROWS must be in 1..8' "$tmp/err" || fail "#error text not shown: $(cat "$tmp/err")"
 grep -q '0 ok, 4 errors' "$tmp/out" || fail "expected 4 errors: $(cat "$tmp/out")"
 
+# Every knob's range check, each on its own: the build fails with the
+# #error's text, on every warp count. DEFS is a space-separated list.
+while IFS='|' read -r v defs text; do
+	dargs=
+	for d in $defs; do dargs="$dargs -D $d"; done
+	# shellcheck disable=SC2086 # dargs is a list of options
+	"$GGSCOPE" kernels --check --arch sm_90 -k "$v" $dargs >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 1 ] || fail "$v $dargs exited $rc"
+	grep -qF "$text" "$tmp/err" || fail "$v $dargs: #error text '$text' not shown: $(cat "$tmp/err")"
+	grep -q '0 ok, 4 errors' "$tmp/out" || fail "$v $dargs: expected 4 errors: $(cat "$tmp/out")"
+done <<'KNOBS'
+q4k_stream_dp4a|STREAM_RING=2|STREAM_RING must be 0 or 1
+q4k_stream_dp4a|STREAM_STAGES=7|STREAM_STAGES must be in 2..6 for q4k_stream
+q4k_stream|STREAM_PIPE=5|STREAM_PIPE must be in 1..4
+q6k_stream_dp4a|STREAM_STAGES=5|STREAM_STAGES must be in 2..4
+q6k_stream_dp4a|STREAM_ROTATE=2|STREAM_ROTATE must be 0 or 1
+q6k_stream_dp4a|STREAM_XSMEM=2|STREAM_XSMEM must be 0 or 1
+q6k_stream_dp4a|STREAM_SPAN=3|STREAM_SPAN must be 1, 2 or 4
+q6k_stream_dp4a|STREAM_XPREFETCH=1 STREAM_SPAN=2|STREAM_XPREFETCH needs STREAM_SPAN 1
+q6k_stream_dp4a|STREAM_ROWS=3|q6k_stream needs STREAM_ROWS to divide 32
+q4k_stream_dp4a|STREAM_XPREFETCH=2|STREAM_XPREFETCH must be 0 or 1
+q4k_stream_dp4a|STREAM_TMA=2|STREAM_TMA must be 0 or 1
+q6k_stream_dp4a|STREAM_ALIGN=64|STREAM_ALIGN must be 16 or 128
+KNOBS
+
 # The bulk-copy knob uses sm_90 instructions: it must build there (with its
 # mbarriers in shared memory) and fall back to cp.async on sm_80, both
 # without spills.
