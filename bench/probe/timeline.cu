@@ -60,7 +60,12 @@ __device__ __forceinline__ unsigned probe_smid(void)
 }
 
 #ifdef PROBE_BODY
-extern "C" __global__ void __launch_bounds__(WARPS * 32)
+/* the kernel's own launch bounds where it has them (the dp4a entries'
+ * STREAM_BOUNDS: q4k_stream_dp4a.cu pins 80 registers with it) */
+#ifndef STREAM_BOUNDS
+#define STREAM_BOUNDS __launch_bounds__(WARPS * 32)
+#endif
+extern "C" __global__ void STREAM_BOUNDS
 probe_gemv(float *__restrict__ y, const unsigned char *__restrict__ w, const void *__restrict__ x, int k, int n,
 	   trace_rec *tr)
 {
