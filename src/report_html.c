@@ -55,7 +55,7 @@ html_env(const report *r, FILE *out)
 	const report_env *e = &r->env;
 
 	fputs("<h2>Environment</h2>\n<table>\n", out);
-	report_env_rows(e, false, html_env_row, out);
+	report_env_rows(e, html_env_row, out);
 	fputs("</table>\n", out);
 	if (e->measure_why[0]) {
 		fputs("<p class=\"missing\"><b>Measurements missing:</b> ", out);

@@ -49,11 +49,9 @@ const char *report_fmt_counts(const report *r, char *buf, size_t len);
 
 /* The environment table's rows, in the order the writers show them, as
  * (label, value) pairs of plain text for the writer to escape and mark up.
- * A row with nothing to show (no libcuda path, no -D knobs) is left out;
- * `libcuda` false leaves the libcuda row out too (the html page has never
- * shown it). */
+ * A row with nothing to show (no libcuda path, no -D knobs) is left out. */
 typedef void (*report_env_row_fn)(const char *label, const char *value, void *ctx);
-void report_env_rows(const report_env *e, bool libcuda, report_env_row_fn row, void *ctx);
+void report_env_rows(const report_env *e, report_env_row_fn row, void *ctx);
 
 /* Escapes: write s to out with the characters the format treats specially
  * escaped (md: | and newlines; html/xml: & < > " '; csv: quoted when

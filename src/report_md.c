@@ -29,7 +29,7 @@ md_env(const report *r, FILE *out)
 	const report_env *e = &r->env;
 
 	fprintf(out, "## Environment\n\n| | |\n| --- | --- |\n");
-	report_env_rows(e, true, md_env_row, out);
+	report_env_rows(e, md_env_row, out);
 	fputs("\n", out);
 	if (e->measure_why[0]) {
 		fputs("**Measurements missing:** ", out);

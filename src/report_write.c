@@ -330,7 +330,7 @@ cat(char *buf, size_t len, const char *fmt, ...)
 #define ENV_VALUE_MAX 1024
 
 void
-report_env_rows(const report_env *e, bool libcuda, report_env_row_fn row, void *ctx)
+report_env_rows(const report_env *e, report_env_row_fn row, void *ctx)
 {
 	char v[ENV_VALUE_MAX] = "", num[64];
 
@@ -340,7 +340,7 @@ report_env_rows(const report_env *e, bool libcuda, report_env_row_fn row, void *
 		cat(v, sizeof v, "n/a: %s", e->measure_why[0] ? e->measure_why : "no GPU");
 	row("Device", v, ctx);
 	row("Driver", e->driver[0] ? e->driver : "n/a", ctx);
-	if (libcuda && e->libcuda[0])
+	if (e->libcuda[0])
 		row("libcuda", e->libcuda, ctx);
 	if (e->nvrtc_valid)
 		snprintf(v, sizeof v, "%d.%d", e->nvrtc_major, e->nvrtc_minor);

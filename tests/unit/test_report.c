@@ -497,6 +497,16 @@ test_md_html_svg(void **state)
 	errmsg err;
 
 	(void)state;
+	assert_null(strstr(md, "| libcuda |")); /* no path, no row */
+	assert_null(strstr(html, "<th>libcuda</th>"));
+	free(md);
+	free(html);
+	/* the driver library's path, in both formats, escaped */
+	snprintf(r->env.libcuda, sizeof r->env.libcuda, "/opt/a&b/libcuda.so.1");
+	md = render(r, REPORT_MD, "pictures.svg");
+	html = render(r, REPORT_HTML, NULL);
+	assert_non_null(strstr(md, "| libcuda | /opt/a&b/libcuda.so.1 |"));
+	assert_non_null(strstr(html, "<tr><th>libcuda</th><td>/opt/a&amp;b/libcuda.so.1</td></tr>"));
 	assert_non_null(strstr(md, "> **PARTIAL REPORT**: interrupted after 3 of 9 steps"));
 	assert_non_null(strstr(md, "](pictures.svg)"));
 	assert_non_null(strstr(md, "```sh\nMWV_Q4K=1 DP4A_Q6K=1 MWV_WARPS=4\n```"));
