@@ -248,6 +248,29 @@ __device__ __forceinline__ void q6s_load_x8_slot(const gg_u4 *xslot, int s, int 
 	stream_load_x8((const u8 *)xslot, ox * 8 + 4 * hh + a, ox * 8 + 4 * hh + a + 2, 16 * s2, x);
 }
 
+/* The lane's fields of one row's super-block 4(SPAN s + h) + o in its ring
+ * slot (row offset rowoff in the matrix): 16 ql and 16 qh bytes at ql_at and
+ * qh_at, the two int8 scales at sc_at and sc_at + 4, and d. Both forms read
+ * them alike; only their arithmetic differs. */
+struct q6s_fields {
+	u32 ql[4], qh[4];
+	int sc_lo, sc_hi;
+	float d;
+};
+
+__device__ __forceinline__ void q6s_read_fields(const gg_u4 *slot_row, size_t rowoff, int s, int h, int o, int ql_at,
+						int qh_at, int sc_at, q6s_fields *f)
+{
+	const int at = (int)((rowoff + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) + Q6S_QUAD_BYTES * h +
+		       Q6K_BYTES * o;
+	const u8 *sb = (const u8 *)slot_row + at;
+	q6s_read16(sb + ql_at, at + ql_at, f->ql);
+	q6s_read16(sb + qh_at, at + qh_at, f->qh);
+	f->sc_lo = ((const i8 *)sb)[sc_at];
+	f->sc_hi = ((const i8 *)sb)[sc_at + 4];
+	f->d = gg_h2f((u16)gg_ld_u16(sb + 208));
+}
+
 /* Quad h of step s of the Q8_1 form with x already loaded: every row. */
 __device__ __forceinline__ void q6s_step_q8(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const size_t rowoff[STREAM_ROWS],
 					    int s, int h, int nb, const stream_x8 &x, int lane, float acc[STREAM_ROWS])
@@ -260,25 +283,19 @@ __device__ __forceinline__ void q6s_step_q8(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const
 	const int off_lo = 32 * x.sum_lo, off_hi = 32 * x.sum_hi;
 #pragma unroll
 	for (int r = 0; r < STREAM_ROWS; r++) {
-		const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) +
-			       Q6S_QUAD_BYTES * h + Q6K_BYTES * o;
-		const u8 *sb = (const u8 *)slot[r] + at;
-		u32 ql[4], qh[4];
-		q6s_read16(sb + ql_at, at + ql_at, ql);
-		q6s_read16(sb + qh_at, at + qh_at, qh);
-		const int sc_lo = ((const i8 *)sb)[sc_at], sc_hi = ((const i8 *)sb)[sc_at + 4];
-		const float d = gg_h2f((u16)gg_ld_u16(sb + 208));
+		q6s_fields f;
+		q6s_read_fields(slot[r], rowoff[r], s, h, o, ql_at, qh_at, sc_at, &f);
 		int dl = 0, dh = 0;
 #pragma unroll
 		for (int k4 = 0; k4 < 4; k4++) {
 			/* clean 6-bit bytes: dp4a reads all 8 bits */
-			const u32 vl = (ql[k4] & 0x0F0F0F0Fu) | ((qh[k4] << (4 - 2 * a)) & 0x30303030u);
-			const u32 vh = ((ql[k4] >> 4) & 0x0F0F0F0Fu) | ((qh[k4] >> (2 * a)) & 0x30303030u);
+			const u32 vl = (f.ql[k4] & 0x0F0F0F0Fu) | ((f.qh[k4] << (4 - 2 * a)) & 0x30303030u);
+			const u32 vh = ((f.ql[k4] >> 4) & 0x0F0F0F0Fu) | ((f.qh[k4] >> (2 * a)) & 0x30303030u);
 			dl = __dp4a((int)vl, x.lo[k4], dl);
 			dh = __dp4a((int)vh, x.hi[k4], dh);
 		}
-		const float v = d * (x.d_lo * (float)(sc_lo * (dl - off_lo)) +
-				     x.d_hi * (float)(sc_hi * (dh - off_hi)));
+		const float v = f.d * (x.d_lo * (float)(f.sc_lo * (dl - off_lo)) +
+				       x.d_hi * (float)(f.sc_hi * (dh - off_hi)));
 		acc[r] += valid ? v : 0.0f;
 	}
 }
@@ -309,21 +326,15 @@ __device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const si
 		stream_load_x32((const float *)xv, col_lo, col_lo + 64, scale, scale, &x);
 #pragma unroll
 		for (int r = 0; r < STREAM_ROWS; r++) {
-			const int at = (int)((rowoff[r] + (size_t)s * Q6S_STEP_BYTES) & (STREAM_ALIGN - 1)) +
-				       Q6S_QUAD_BYTES * h + Q6K_BYTES * o;
-			const u8 *sb = (const u8 *)slot[r] + at;
-			u32 ql[4], qh[4];
-			q6s_read16(sb + ql_at, at + ql_at, ql);
-			q6s_read16(sb + qh_at, at + qh_at, qh);
-			const int sc_lo = ((const i8 *)sb)[sc_at], sc_hi = ((const i8 *)sb)[sc_at + 4];
-			const float d = gg_h2f((u16)gg_ld_u16(sb + 208));
+			q6s_fields f;
+			q6s_read_fields(slot[r], rowoff[r], s, h, o, ql_at, qh_at, sc_at, &f);
 			float lo = 0.0f, hi = 0.0f;
 #pragma unroll
 			for (int k4 = 0; k4 < 4; k4++) {
 				/* bits 6-7 of each byte may hold stray qh bits:
 				 * the 0x3F masks below drop them */
-				const u32 vl = q6s_merge(ql[k4], qh[k4] << (4 - 2 * a));
-				const u32 vh = q6s_merge(ql[k4] >> 4, qh[k4] >> (2 * a));
+				const u32 vl = q6s_merge(f.ql[k4], f.qh[k4] << (4 - 2 * a));
+				const u32 vh = q6s_merge(f.ql[k4] >> 4, f.qh[k4] >> (2 * a));
 				const u32 vl8 = vl >> 8, vh8 = vh >> 8;
 				lo += gg_bits_f32(vl & 0x3Fu) * x.lo[4 * k4 + 0];
 				lo += gg_bits_f32(vl8 & 0x3Fu) * x.lo[4 * k4 + 1];
@@ -334,8 +345,8 @@ __device__ __forceinline__ void q6s_step(gg_u4 (*slot)[Q6S_SEG_CHUNKS], const si
 				hi += gg_bits_f32(vh & 0x3F0000u) * x.hi[4 * k4 + 2];
 				hi += gg_bits_f32(vh8 & 0x3F0000u) * x.hi[4 * k4 + 3];
 			}
-			const float v = d * ((float)sc_lo * (lo * STREAM_TWO64 - 32.0f * x.lo_sum) +
-					     (float)sc_hi * (hi * STREAM_TWO64 - 32.0f * x.hi_sum));
+			const float v = f.d * ((float)f.sc_lo * (lo * STREAM_TWO64 - 32.0f * x.lo_sum) +
+					       (float)f.sc_hi * (hi * STREAM_TWO64 - 32.0f * x.hi_sum));
 			acc[r] += valid ? v : 0.0f;
 		}
 	} else {
